@@ -1,0 +1,36 @@
+#pragma once
+// The chain (history list) of PROTOCOL.md: distinct names, newest first,
+// with a bound fixed when the chain is created.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace actor {
+
+class Chain {
+public:
+    explicit Chain(std::int64_t bound = 0) : bound_(bound) {}
+    // A copy of a received history, exactly as received (not truncated).
+    static Chain adopt(std::vector<std::string> names, std::int64_t bound);
+
+    // Add `name` at the front by the three steps of PROTOCOL.md.
+    void add(const std::string& name);
+
+    const std::vector<std::string>& names() const { return names_; }
+    std::size_t size() const { return names_.size(); }
+    bool empty() const { return names_.empty(); }
+    std::int64_t bound() const { return bound_; }
+    const std::string* at(std::size_t i) const {
+        return i < names_.size() ? &names_[i] : nullptr;
+    }
+    std::optional<std::size_t> index_of(const std::string& name) const;
+    // The first n entries.
+    std::vector<std::string> head(std::size_t n) const;
+
+private:
+    std::vector<std::string> names_;
+    std::int64_t bound_;
+};
+
+}  // namespace actor

@@ -1,0 +1,101 @@
+#pragma once
+// The sans-IO protocol node (PROTOCOL.md). It never reads a clock, a socket
+// or a random device: every entry point takes `now`, randomness comes from
+// an injected generator, and the outputs are pulled:
+//   take_outgoing()  messages to broadcast, in order
+//   take_events()    events to report, in order
+//   next_deadline()  when on_timer() wants calling next
+// The shell performs the outputs and re-arms one timer from next_deadline()
+// after every call.
+#include "actor/chain.hpp"
+#include "actor/config.hpp"
+#include "actor/event.hpp"
+#include "actor/message.hpp"
+#include "actor/time.hpp"
+#include "actor/value.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace actor {
+
+enum class Mode {
+    active,    // takes part in the rotation
+    passive,   // joined but disabled (state -1): listens, reports, never pings
+    observer,  // sends nothing at all, not even init; decides who is "it" by
+               // the acceptance rules of an active node (actor-watch)
+};
+
+enum class StopReason {
+    none,
+    name_twin,  // another live node uses our name: exit 78
+    no_echo,    // our own init never came back: the channel does not deliver
+};
+
+struct NodeOptions {
+    std::string name;
+    Config config;
+    Value value = nullptr;
+    bool ready = false;
+    Mode mode = Mode::active;
+    std::uint64_t id = 0;  // per-process random id (the `id` wire key)
+    // Uniform random numbers in [0, 1). Required for active nodes.
+    std::function<double()> random;
+    // Bound on the value map (node -> last value). 0.24 never forgets a
+    // name; we forget the least recently heard name not on the chain.
+    std::size_t max_known_nodes = 1024;
+};
+
+class Node {
+public:
+    explicit Node(NodeOptions opts);
+    ~Node();
+    Node(Node&&) noexcept;
+    Node& operator=(Node&&) noexcept;
+
+    // Sends init and vers (active, passive), starts the echo wait.
+    void start(Time now);
+    // Every message from the channel, our own echoes included.
+    void on_message(const Message& m, Time now);
+    // Call when now >= next_deadline(); harmless earlier.
+    void on_timer(Time now);
+    std::optional<Time> next_deadline() const;
+
+    std::vector<Message> take_outgoing();
+    std::vector<Event> take_events();
+
+    // API calls (PROTOCOL.md "Enable, disable, value, config").
+    void set_value(Value v);
+    void set_ready(bool ready = true);
+    void enable(std::int64_t len, Time now);
+    void disable(std::int64_t len, Time now);
+    // A new config: its version must exceed ours and it must validate.
+    // Returns the reason it was refused, or nothing.
+    std::optional<std::string> set_config(const Config& c, Time now);
+
+    const std::string& name() const;
+    std::uint64_t id() const;
+    Mode mode() const;
+    int tag_state() const;  // -1..3
+    bool tagged() const { return tag_state() == 3; }
+    bool started() const;   // our init came back; the first ping went out
+    const Chain& chain() const;
+    const Config& config() const;
+    const Value& value() const;
+    bool ready() const;
+    std::size_t known_nodes() const;
+    std::optional<Time> next_ping_time() const;
+    StopReason stop_reason() const;
+    bool stopped() const { return stop_reason() != StopReason::none; }
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace actor
