@@ -1,0 +1,247 @@
+// Decoding rules of PROTOCOL.md "Messages" beyond the shared vectors, and
+// the encoding's exact form.
+#include "actor/codec.hpp"
+
+#include <gtest/gtest.h>
+
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace {
+
+using actor::decode;
+using actor::encode;
+using actor::Message;
+using actor::MsgType;
+using nlohmann::json;
+
+using Bytes = std::vector<std::uint8_t>;
+
+// Test input built with nlohmann's writer (string keys only).
+actor::Result<Message> dec(const json& j) {
+    return decode(json::to_msgpack(j));
+}
+
+Bytes cat(std::initializer_list<Bytes> parts) {
+    Bytes out;
+    for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
+    return out;
+}
+
+Bytes str(const std::string& s) {
+    Bytes b{static_cast<std::uint8_t>(0xa0 | s.size())};
+    b.insert(b.end(), s.begin(), s.end());
+    return b;
+}
+
+TEST(Decode, AcceptsNumbersAndFlagsOfAnyNumericType) {
+    const auto m = dec({{"t", "vers"}, {"node", "a"}, {"version", 2.0}, {"cycle", 10},
+                        {"gap", true}, {"nodes", std::uint64_t{3}}, {"splits", -1},
+                        {"n_hosts", false}, {"force_in", 1}});
+    ASSERT_TRUE(m.ok()) << m.error().message;
+    EXPECT_EQ(m->config.version, 2);
+    EXPECT_EQ(m->config.cycle, 10.0);
+    EXPECT_EQ(m->config.gap, 1.0);
+    EXPECT_EQ(m->config.nodes, 3);
+    EXPECT_EQ(m->config.splits, -1);
+    EXPECT_EQ(m->config.n_hosts, 0);
+    EXPECT_EQ(m->config.force_in, true);
+    EXPECT_TRUE(dec({{"t", "vers"}, {"force_in", 0.0}})->config.force_in == false);
+}
+
+TEST(Decode, VersFieldsMayBeMissingButNotOfTheWrongType) {
+    const auto m = dec({{"t", "vers"}, {"version", 5}});
+    ASSERT_TRUE(m.ok());
+    EXPECT_FALSE(m->node);
+    EXPECT_EQ(m->config.version, 5);
+    EXPECT_FALSE(m->config.cycle);
+    EXPECT_FALSE(m->config.force_in);
+    EXPECT_FALSE(dec({{"t", "vers"}, {"gap", "1.5"}}).ok());
+    EXPECT_FALSE(dec({{"t", "vers"}, {"nodes", nullptr}}).ok());
+    EXPECT_FALSE(dec({{"t", "vers"}, {"nodes", 2.5}}).ok());
+    EXPECT_FALSE(dec({{"t", "vers"}, {"version", std::numeric_limits<std::uint64_t>::max()}}).ok());
+    EXPECT_FALSE(dec({{"t", "vers"}, {"force_in", "yes"}}).ok());
+}
+
+TEST(Decode, TypeAndNodeRules) {
+    EXPECT_FALSE(dec({{"node", "a"}}).ok());
+    EXPECT_FALSE(dec({{"t", "pong"}, {"node", "a"}}).ok());
+    EXPECT_FALSE(dec({{"t", 1}, {"node", "a"}}).ok());
+    EXPECT_FALSE(dec({{"t", "init"}}).ok());
+    EXPECT_FALSE(dec({{"t", "ping"}}).ok());
+    EXPECT_FALSE(dec({{"t", "init"}, {"node", ""}}).ok());
+    EXPECT_FALSE(dec({{"t", "init"}, {"node", 5}}).ok());
+    EXPECT_FALSE(dec({{"t", "init"}, {"node", "\xff"}}).ok());
+    EXPECT_FALSE(dec({{"t", "init"}, {"node", "\xc0\x80"}}).ok());      // overlong
+    EXPECT_FALSE(dec({{"t", "init"}, {"node", "\xed\xa0\x80"}}).ok());  // surrogate
+    EXPECT_TRUE(dec({{"t", "init"}, {"node", "h\xc3\xb6st-\xf0\x9f\x98\x80"}}).ok());
+    const auto ping = dec({{"t", "ping"}, {"node", "a"}});
+    ASSERT_TRUE(ping.ok());
+    EXPECT_TRUE(ping->value.is_null());
+    EXPECT_TRUE(ping->history.empty());
+}
+
+TEST(Decode, HistIgnoresANodeKeyAndNeedsAHistory) {
+    const auto m = dec({{"t", "hist"}, {"node", "zz"}, {"value", 1}, {"history", {"a", "b"}}});
+    ASSERT_TRUE(m.ok());
+    EXPECT_FALSE(m->node);
+    EXPECT_EQ(m->sender(), "a");
+    EXPECT_FALSE(dec({{"t", "hist"}, {"value", 1}, {"history", json::array()}}).ok());
+    // A broken node key on a hist is ignored too.
+    EXPECT_TRUE(dec({{"t", "hist"}, {"node", 3}, {"history", {"a"}}}).ok());
+}
+
+TEST(Decode, HistoryRules) {
+    EXPECT_FALSE(dec({{"t", "ping"}, {"node", "a"}, {"history", "a"}}).ok());
+    EXPECT_FALSE(dec({{"t", "ping"}, {"node", "a"}, {"history", {"a", 1}}}).ok());
+    EXPECT_FALSE(dec({{"t", "ping"}, {"node", "a"}, {"history", {"a", ""}}}).ok());
+    json h = json::array();
+    for (std::size_t i = 0; i < actor::max_wire_history; ++i) h.push_back("n");
+    EXPECT_TRUE(dec({{"t", "ping"}, {"node", "a"}, {"history", h}}).ok());
+    h.push_back("n");
+    EXPECT_FALSE(dec({{"t", "ping"}, {"node", "a"}, {"history", h}}).ok());
+}
+
+TEST(Decode, IdIsTakenWhenANonNegativeInteger) {
+    EXPECT_EQ(dec({{"t", "init"}, {"node", "a"}, {"id", 7}})->id, 7u);
+    EXPECT_EQ(dec({{"t", "init"}, {"node", "a"}, {"id", std::numeric_limits<std::uint64_t>::max()}})->id,
+              std::numeric_limits<std::uint64_t>::max());
+    for (const json& odd : {json(-1), json("7"), json(7.0), json(nullptr)}) {
+        const auto m = dec({{"t", "init"}, {"node", "a"}, {"id", odd}});
+        ASSERT_TRUE(m.ok());
+        EXPECT_FALSE(m->id) << odd.dump();
+    }
+}
+
+TEST(Decode, IgnoresUnknownAndNonStringKeys) {
+    // {1: 2, "t": "init", nil: [1], "node": "a", "_x": {}}: Python peers die
+    // on such keys; we must not.
+    const Bytes b = cat({{0x85, 0x01, 0x02}, str("t"), str("init"), {0xc0, 0x91, 0x01}, str("node"),
+                         str("a"), str("_x"), {0x80}});
+    const auto m = decode(b);
+    ASSERT_TRUE(m.ok()) << m.error().message;
+    EXPECT_EQ(m->node, "a");
+}
+
+TEST(Decode, ANonStringKeyInsideAValueDropsTheMessage) {
+    const Bytes b = cat({{0x83}, str("t"), str("ping"), str("node"), str("a"), str("value"),
+                         {0x81, 0x01, 0x02}});
+    EXPECT_FALSE(decode(b).ok());
+}
+
+TEST(Decode, DuplicateKeysLastOneWins) {
+    const Bytes b = cat({{0x83}, str("t"), str("init"), str("node"), str("a"), str("node"), str("b")});
+    const auto m = decode(b);
+    ASSERT_TRUE(m.ok());
+    EXPECT_EQ(m->node, "b");
+}
+
+TEST(Decode, RejectsMalformedPayloads) {
+    EXPECT_FALSE(decode(Bytes{}).ok());
+    EXPECT_FALSE(decode(Bytes{0x92, 0x01, 0x02}).ok());  // not a map
+    const Bytes good = json::to_msgpack({{"t", "init"}, {"node", "a"}});
+    ASSERT_TRUE(decode(good).ok());
+    Bytes trailing = good;
+    trailing.push_back(0xc0);
+    EXPECT_FALSE(decode(trailing).ok());
+    EXPECT_FALSE(decode(Bytes(good.begin(), good.end() - 1)).ok());
+    EXPECT_FALSE(decode(Bytes{0x81, 0xc1, 0xc0}).ok());  // reserved byte
+    // Length prefixes that promise more than there is.
+    EXPECT_FALSE(decode(Bytes{0xdf, 0xff, 0xff, 0xff, 0xff}).ok());
+    EXPECT_FALSE(decode(cat({{0x82}, str("t"), str("ping"), str("value"), {0xdd, 0xff, 0xff, 0xff, 0xff}})).ok());
+    EXPECT_FALSE(decode(cat({{0x82}, str("t"), str("ping"), str("value"), {0xc6, 0xff, 0xff, 0xff, 0xff}})).ok());
+}
+
+TEST(Decode, RejectsOversizeAndDeeplyNestedPayloads) {
+    json big = {{"t", "ping"}, {"node", "a"}, {"value", std::string(actor::max_wire_size, 'x')}};
+    EXPECT_FALSE(dec(big).ok());
+    // 60000 nested arrays: must fail cleanly, not by exhausting the stack.
+    Bytes deep = cat({{0x83}, str("t"), str("ping"), str("node"), str("a"), str("value")});
+    deep.insert(deep.end(), 60000, 0x91);
+    deep.push_back(0xc0);
+    EXPECT_FALSE(decode(deep).ok());
+    Bytes ok = cat({{0x83}, str("t"), str("ping"), str("node"), str("a"), str("value")});
+    ok.insert(ok.end(), 30, 0x91);
+    ok.push_back(0xc0);
+    EXPECT_TRUE(decode(ok).ok());
+}
+
+TEST(Decode, ValuesOfEveryMsgpackType) {
+    const Bytes f32 = cat({{0x83}, str("t"), str("ping"), str("node"), str("a"), str("value"),
+                           {0xca, 0x3f, 0xc0, 0x00, 0x00}});
+    EXPECT_EQ(decode(f32)->value, json(1.5));
+    const Bytes ext = cat({{0x83}, str("t"), str("ping"), str("node"), str("a"), str("value"),
+                           {0xd5, 0x05, 0xaa, 0xbb}});
+    const auto m = decode(ext);
+    ASSERT_TRUE(m.ok());
+    ASSERT_TRUE(m->value.is_binary());
+    EXPECT_EQ(m->value.get_binary().subtype(), 5u);
+    // ext survives re-encoding byte for byte (our encoding adds history).
+    const auto again = decode(encode(*m));
+    EXPECT_TRUE(again.ok() && again->value == m->value);
+    // Invalid UTF-8 in a value is kept as it is.
+    const auto raw = dec({{"t", "ping"}, {"node", "a"}, {"value", "\xff\xfe"}});
+    ASSERT_TRUE(raw.ok());
+    EXPECT_EQ(raw->value.get<std::string>(), "\xff\xfe");
+}
+
+TEST(Encode, KeyOrderAndNumberForms) {
+    actor::Config c;
+    c.cycle = 2.5;
+    c.gap = 1;
+    c.force_in = true;
+    const Bytes b = encode(Message::make_vers("n", c, 9));
+    // t, node, version, cycle, gap, nodes, splits, n_hosts, force_in, id
+    const Bytes want = cat({{0x8a}, str("t"), str("vers"), str("node"), str("n"), str("version"), {0x00},
+                            str("cycle"), {0xcb, 0x40, 0x04, 0, 0, 0, 0, 0, 0}, str("gap"), {0x01},
+                            str("nodes"), {0x05}, str("splits"), {0x04}, str("n_hosts"), {0x0a},
+                            str("force_in"), {0xc3}, str("id"), {0x09}});
+    EXPECT_EQ(b, want);
+    // hist never has a node key, even if one is set.
+    Message h = Message::make_hist(1, {"a"}, 1);
+    h.node = "zz";
+    EXPECT_EQ(json::from_msgpack(encode(h)), (json{{"t", "hist"}, {"value", 1}, {"history", {"a"}}, {"id", 1}}));
+    // A ping always carries value and history.
+    Message p;
+    p.type = MsgType::ping;
+    p.node = "a";
+    EXPECT_EQ(json::from_msgpack(encode(p)),
+              (json{{"t", "ping"}, {"node", "a"}, {"value", nullptr}, {"history", json::array()}}));
+}
+
+TEST(Encode, IntegerFormsMatchPythonMsgpack) {
+    auto value_bytes = [](const json& v) {
+        const Bytes b = encode(Message::make_hist(v, {"a"}, 0));
+        // after 84 a1 74 a4 "hist" a5 "value"
+        const std::size_t start = 1 + 2 + 5 + 6;
+        return Bytes(b.begin() + start, b.end() - (8 + 1 + 2 + 3 + 1));  // history, [a], id 0
+    };
+    EXPECT_EQ(value_bytes(127), (Bytes{0x7f}));
+    EXPECT_EQ(value_bytes(128), (Bytes{0xcc, 0x80}));
+    EXPECT_EQ(value_bytes(-32), (Bytes{0xe0}));
+    EXPECT_EQ(value_bytes(-33), (Bytes{0xd0, 0xdf}));
+    EXPECT_EQ(value_bytes(65536), (Bytes{0xce, 0x00, 0x01, 0x00, 0x00}));
+    EXPECT_EQ(value_bytes(-40000), (Bytes{0xd2, 0xff, 0xff, 0x63, 0xc0}));
+    EXPECT_EQ(value_bytes(1.5), (Bytes{0xcb, 0x3f, 0xf8, 0, 0, 0, 0, 0, 0}));
+    EXPECT_EQ(value_bytes(std::string(40, 'x')).size(), 42u);  // str8
+    EXPECT_EQ(value_bytes(std::string(40, 'x'))[0], 0xd9);
+}
+
+TEST(Encode, RoundTripsLongCollections) {
+    json v = json::array();
+    for (int i = 0; i < 20000; ++i) v.push_back(i % 3);
+    json m = json::object();
+    for (int i = 0; i < 20; ++i) m["k" + std::to_string(i)] = std::string(300, 'y');
+    std::vector<std::string> hist(20, "n");
+    for (const json& value : {v, m}) {
+        const auto msg = Message::make_ping("a", value, hist, 1);
+        const auto bytes = encode(msg);
+        if (bytes.size() > actor::max_wire_size) continue;  // would be refused, rightly
+        const auto back = decode(bytes);
+        ASSERT_TRUE(back.ok()) << back.error().message;
+        EXPECT_TRUE(*back == msg);
+    }
+}
+
+}  // namespace
