@@ -1,0 +1,621 @@
+// The protocol node of PROTOCOL.md, as a deterministic state machine.
+//
+// Rules, in the order the code applies them (section names of PROTOCOL.md):
+//
+// Start-up: send init, then vers; hold every received message (only the
+//   twin check runs at once) until our own init (same id) comes back; then
+//   send the first ping (chain empty: it carries [self], starts no tag) and
+//   process the held messages in arrival order. No echo within
+//   cycle + gap*(1.5 + U[0,0.5]): stop (StopReason::no_echo).
+// Name twins: an init or ping with our name and another id (or none) stops
+//   us with StopReason::name_twin after sending init once more.
+// Sending a ping: if the chain is non-empty, state 1 -> 2 at once and wait
+//   gap; then `tag` (state 3) for cycle - gap/2, then `untag`, c = 0.
+// Receiving (active): 1 recovery record; 2 init/vers; 3 ignore self and a
+//   repeat from H[0]; 4 value map and `good`; 5 continuation (accept);
+//   6 collision (priority; healed split -> `recover` + `hist` beacon).
+// The ping report: an arming message opens a 2*gap window (later ones only
+//   replace the candidate); at its close, passive or state 0 -> `ping`.
+//
+// Deliberate choices where PROTOCOL.md leaves room (kept observable):
+// - A passive node arms its report on ping and hist only: init and vers
+//   carry no value or history to report.
+// - A ping with an empty history is read as [sender] (0.24 would crash).
+// - Mode::observer (actor-watch) applies steps 3-6 without ever sending,
+//   recovering or reporting `good`, and adopts newer configs; its report
+//   always emits, like a passive node's.
+// - The value map is bounded (max_known_nodes): the least recently heard
+//   name that is neither us nor on the chain is forgotten first.
+// - A vers with a missing field keeps our value for that field.
+#include "actor/node.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <limits>
+#include <unordered_map>
+
+namespace actor {
+
+namespace {
+
+constexpr std::size_t max_held_messages = 4096;
+
+Duration gap_times(const Config& c, double f) { return from_seconds(c.gap * f); }
+
+}  // namespace
+
+struct Node::Impl {
+    struct Known {
+        Value value;
+        std::uint64_t heard = 0;  // recency stamp for eviction
+    };
+    struct Recovery {
+        bool pending = false;
+        double count = 0;  // valid_pings when the node last pinged
+        Time deadline{};
+        std::vector<std::string> history;  // the old chain, cut to splits
+    };
+    struct Report {
+        Time deadline{};
+        std::string node;
+        Value value;
+        std::vector<std::string> history;
+    };
+
+    NodeOptions opts;
+    Config config;
+    Value value;
+    Value last_ping_value;  // what our last ping carried
+    bool ready = false;
+    Mode mode = Mode::active;
+    int state = 0;
+    Chain chain;
+    std::unordered_map<std::string, Known> values;
+    std::uint64_t heard_counter = 0;
+    std::unordered_map<std::string, Recovery> recovery;
+    std::uint64_t valid_pings = 0;
+    std::int64_t c = 0;
+
+    bool started_flag = false;
+    bool start_called = false;
+    std::deque<Message> held;
+    std::optional<Time> echo_deadline;
+    std::optional<Time> next_ping;
+    std::optional<Time> tag_deadline;
+    std::optional<Report> report;
+    std::optional<Time> vers_resend;
+    std::size_t pending_recoveries = 0;
+    StopReason stop = StopReason::none;
+
+    std::vector<Message> out;
+    std::vector<Event> events;
+
+    explicit Impl(NodeOptions o)
+        : opts(std::move(o)), config(opts.config), value(opts.value), ready(opts.ready),
+          mode(opts.mode), state(opts.mode == Mode::active ? 0 : -1),
+          chain(opts.config.nodes) {
+        if (!opts.random) {
+            // Deterministic fallback for observers and tests that need no
+            // randomness: a fixed sequence is still a valid source.
+            opts.random = [] { return 0.5; };
+        }
+    }
+
+    double uniform(double lo, double hi) { return lo + (hi - lo) * opts.random(); }
+    bool active() const { return mode == Mode::active; }
+    bool sends() const { return mode != Mode::observer; }
+
+    // ---- output helpers
+    void emit(Event e) { events.push_back(std::move(e)); }
+    void emit_simple(EventType t, std::string node) {
+        Event e;
+        e.type = t;
+        e.node = std::move(node);
+        events.push_back(std::move(e));
+    }
+    void send(Message m) {
+        if (sends()) out.push_back(std::move(m));
+    }
+    void send_vers() { send(Message::make_vers(opts.name, config, opts.id)); }
+
+    // ---- value map
+    const Value* known_value(const std::string& n) const {
+        auto it = values.find(n);
+        return it == values.end() ? nullptr : &it->second.value;
+    }
+    void remember(const std::string& n, const Value& v) {
+        auto& k = values[n];
+        k.value = v;
+        k.heard = ++heard_counter;
+        if (values.size() > opts.max_known_nodes) evict();
+    }
+    void evict() {
+        auto victim = values.end();
+        for (auto it = values.begin(); it != values.end(); ++it) {
+            if (it->first == opts.name || chain.index_of(it->first)) continue;
+            if (victim == values.end() || it->second.heard < victim->second.heard) victim = it;
+        }
+        if (victim == values.end()) return;
+        auto r = recovery.find(victim->first);
+        if (r != recovery.end()) {
+            if (r->second.pending) --pending_recoveries;
+            recovery.erase(r);
+        }
+        values.erase(victim);
+    }
+
+    // priority(a, b): does node a beat node b? (PROTOCOL.md "priority")
+    // Null is the least value of compare_values' total order, so "null loses
+    // to non-null" falls out of the comparison; equal values: smaller name.
+    bool priority(const std::string& a, const std::string* b) const {
+        if (!b) return true;  // nothing to beat
+        static const Value null_value;
+        const Value* va = known_value(a);
+        const Value* vb = known_value(*b);
+        auto cmp = compare_values(va ? *va : null_value, vb ? *vb : null_value);
+        if (cmp == std::strong_ordering::equal) return a < *b;
+        return cmp == std::strong_ordering::greater;
+    }
+
+    // ---- next ping time (PROTOCOL.md "Next ping time")
+    void recompute_next_ping(Time now) {
+        if (!active()) {
+            next_ping.reset();
+            return;
+        }
+        next_ping = now + from_seconds(config.cycle) + gap_times(config, ping_delay_factor());
+    }
+
+    double ping_delay_factor() {
+        const auto& names = chain.names();
+        if (names.empty()) return uniform(1.7, 1.9);
+        if (names.front() == opts.name) return 2.0;
+        std::size_t L = names.size();
+        if (config.nodes > 0) L = std::min<std::size_t>(L, static_cast<std::size_t>(config.nodes));
+        if (!ready) {
+            for (std::size_t i = 0; i < L; ++i) {
+                const Value* v = known_value(names[i]);
+                if (v && !v->is_null()) {
+                    if (i + 1 > (L + 1) / 2) return 2.0 + uniform(0, 1.0 / 3);
+                    break;
+                }
+            }
+        }
+        for (std::size_t pos = 0; pos < L; ++pos) {
+            if (names[pos] == opts.name)
+                return 1.0 - std::ldexp(1.0, -static_cast<int>(L + 2 - pos));
+        }
+        double total = static_cast<double>(
+            std::max<std::int64_t>(static_cast<std::int64_t>(values.size()), config.n_hosts));
+        if (total < 1) total = 1;
+        if (config.force_in) {
+            if (static_cast<double>(c) >= total) return uniform(0, 0.25);
+            double p = std::clamp(1.0 - (static_cast<double>(c) - 1) / total, 0.0, 1.0);
+            if (opts.random() < p) return 0.5 + uniform(0, 0.5);
+            return uniform(0, 0.5);
+        }
+        std::int64_t todo = config.nodes > 0
+                                ? config.nodes - static_cast<std::int64_t>(names.size())
+                                : 1;
+        double f;
+        if (todo > 0) {
+            f = static_cast<double>(todo);
+        } else {
+            f = total;
+            ++c;
+        }
+        if (opts.random() < 1.0 / (f * total)) return uniform(0, 1.0 / 3);
+        return 1.5 + uniform(0, 0.5);
+    }
+
+    // ---- tag handling (PROTOCOL.md "Timers and the tag")
+    void cancel_tag_by_continuation() {
+        if (state == 2) {
+            state = 0;
+            tag_deadline.reset();
+        } else if (state == 3) {
+            emit_simple(EventType::untag, opts.name);
+            c = 0;
+            state = 0;
+            tag_deadline.reset();
+        }
+    }
+    void lose_collision(const std::string& winner) {
+        if (state == 2) {
+            state = 0;
+            tag_deadline.reset();
+        } else if (state == 3) {
+            emit_simple(EventType::detag, winner);
+            state = 0;
+            tag_deadline.reset();
+        }
+    }
+
+    void send_ping(Time now) {
+        bool extends = !chain.empty();
+        chain.add(opts.name);
+        last_ping_value = value;
+        remember(opts.name, value);
+        send(Message::make_ping(opts.name, value,
+                                chain.head(static_cast<std::size_t>(std::max<std::int64_t>(
+                                    config.splits, 1))),
+                                opts.id));
+        if (extends) {
+            state = 2;  // state 1 is momentary: no window opens in between
+            tag_deadline = now + from_seconds(config.gap);
+        }
+        recompute_next_ping(now);
+    }
+
+    // ---- the ping report
+    void arm_report(const std::string& n, const Value& v, const std::vector<std::string>& h,
+                    Time now) {
+        if (!report) {
+            report.emplace();
+            report->deadline = now + gap_times(config, 2.0);
+        }
+        report->node = n;
+        report->value = v;
+        report->history = h;
+    }
+
+    // ---- twin detection (PROTOCOL.md "Name twins")
+    bool check_twin(const Message& m) {
+        if (mode == Mode::observer) return false;
+        if (m.type != MsgType::init && m.type != MsgType::ping) return false;
+        if (!m.node || *m.node != opts.name) return false;
+        if (m.id && *m.id == opts.id) return false;
+        out.push_back(Message::make_init(opts.name, opts.id));
+        emit(Event::error("another node uses the name \"" + opts.name + "\" in this group"));
+        halt(StopReason::name_twin);
+        return true;
+    }
+
+    void halt(StopReason r) {
+        stop = r;
+        held.clear();
+        echo_deadline.reset();
+        next_ping.reset();
+        tag_deadline.reset();
+        report.reset();
+        vers_resend.reset();
+        recovery.clear();
+        pending_recoveries = 0;
+    }
+
+    // ---- receiving
+    void receive(const Message& m, Time now) {
+        if (mode == Mode::passive) {
+            if (m.type == MsgType::ping || m.type == MsgType::hist) {
+                if (auto n = m.sender()) arm_report(*n, m.value, m.history, now);
+            }
+            return;
+        }
+        const bool observer = mode == Mode::observer;
+
+        // 1. recovery record
+        if (!observer && m.type == MsgType::ping && m.node) {
+            auto it = recovery.find(*m.node);
+            if (it != recovery.end() && it->second.pending) {
+                // Woken: X is alive and pinging, so no beacon is needed.
+                recovery.erase(it);
+                --pending_recoveries;
+            } else if (values.count(*m.node) || *m.node == opts.name ||
+                       recovery.size() < opts.max_known_nodes) {
+                recovery[*m.node].count = static_cast<double>(valid_pings);
+            }
+        }
+
+        // 2. init, vers
+        if (m.type == MsgType::init) return;
+        if (m.type == MsgType::vers) {
+            receive_vers(m, now);
+            return;
+        }
+
+        // The sender and its history (a ping with no history means [sender]).
+        std::vector<std::string> mh = m.history;
+        if (m.type == MsgType::ping && mh.empty() && m.node) mh.push_back(*m.node);
+        if (mh.empty()) return;  // a hist without history names nobody
+        const std::string n = m.type == MsgType::hist ? mh.front() : *m.node;
+
+        // 3. ourselves, or a repeat from the last pinger
+        const std::string* h0 = chain.at(0);
+        if (n == opts.name || (h0 && n == *h0)) return;
+
+        // 4. value map, good
+        remember(n, m.value);
+        if (!observer && value.is_null() && !m.value.is_null()) {
+            Event e;
+            e.type = EventType::good;
+            for (const auto& x : mh) {
+                const Value* v = known_value(x);
+                if (v && !v->is_null()) e.nodes.push_back(x);
+            }
+            emit(std::move(e));
+        }
+
+        // 5. continuation
+        if (h0 && mh.size() >= 2 && mh[1] == *h0) {
+            if (m.type == MsgType::hist) return;
+            chain.add(n);
+            recompute_next_ping(now);
+            arm_report(n, m.value, mh, now);
+            cancel_tag_by_continuation();
+            return;
+        }
+
+        // 6. collision
+        const std::string* h1 = chain.at(1);
+        bool plain = (mh.size() < 2 && !h1) || (mh.size() >= 2 && h1 && mh[1] == *h1);
+        bool won = priority(n, h0);
+        Chain old = chain;
+        if (won) {
+            chain = Chain::adopt(mh, config.nodes);
+            lose_collision(n);
+            recompute_next_ping(now);
+            arm_report(n, m.value, mh, now);
+        }
+        if (plain || observer) return;
+        // A healed split (or a newcomer).
+        if (value.is_null()) return;
+        auto pos = old.index_of(opts.name);
+        if (!pos) return;
+        Event e;
+        e.type = EventType::recover;
+        e.prio = static_cast<int>(*pos);
+        e.replace = won;
+        e.local = old.names();
+        e.remote = mh;
+        emit(std::move(e));
+        start_recovery(*old.at(0), old, *pos, now);
+    }
+
+    void receive_vers(const Message& m, Time now) {
+        const std::int64_t theirs = m.config.version.value_or(0);
+        if (theirs > config.version) {
+            Config next = m.config.apply_to(config);
+            if (auto bad = validate_received(next)) {
+                emit(Event::error("ignoring config version " + std::to_string(theirs) + ": " +
+                                  *bad));
+                return;
+            }
+            config = next;
+            Event e;
+            e.type = EventType::setup;
+            e.config = config;
+            emit(std::move(e));
+            return;
+        }
+        if (mode == Mode::observer) return;
+        if (theirs < config.version) {
+            if (state >= 2) {
+                send_vers();
+            } else if (auto pos = chain.index_of(opts.name)) {
+                vers_resend = now + gap_times(config, 1.0 - std::ldexp(1.0, -static_cast<int>(*pos)));
+            }
+        } else {
+            vers_resend.reset();
+        }
+    }
+
+    void start_recovery(const std::string& x, const Chain& old, std::size_t pos, Time now) {
+        auto it = recovery.find(x);
+        if (it != recovery.end()) {
+            if (it->second.pending) return;
+            // 0.24's rule, odd as it reads: a record older than nodes/2
+            // reports means X's beacon is not needed; forget the record.
+            if (config.nodes > 1 &&
+                it->second.count < static_cast<double>(valid_pings) -
+                                       static_cast<double>(config.nodes) / 2.0) {
+                recovery.erase(it);
+                return;
+            }
+        }
+        auto& r = recovery[x];
+        r.pending = true;
+        ++pending_recoveries;
+        r.deadline = now + gap_times(config, 1.0 - std::ldexp(1.0, -static_cast<int>(pos)));
+        r.history = old.head(static_cast<std::size_t>(std::max<std::int64_t>(config.splits, 1)));
+    }
+
+    void process(const Message& m, Time now) {
+        if (stop != StopReason::none) return;
+        if (check_twin(m)) return;
+        if (!started_flag) {
+            if (!start_called) return;  // not listening yet
+            if (m.type == MsgType::init && m.node && *m.node == opts.name && m.id &&
+                *m.id == opts.id) {
+                begin(now);
+            } else {
+                if (held.size() >= max_held_messages) held.pop_front();
+                held.push_back(m);
+            }
+            return;
+        }
+        receive(m, now);
+    }
+
+    // Our init came back: first ping, then the held messages.
+    void begin(Time now) {
+        started_flag = true;
+        echo_deadline.reset();
+        if (active()) send_ping(now);
+        while (!held.empty() && stop == StopReason::none) {
+            Message m = std::move(held.front());
+            held.pop_front();
+            if (!check_twin(m)) receive(m, now);
+        }
+    }
+
+    void timers(Time now) {
+        if (stop != StopReason::none) return;
+        if (echo_deadline && *echo_deadline <= now) {
+            emit(Event::error("our own messages do not come back: the channel does not deliver"));
+            halt(StopReason::no_echo);
+            return;
+        }
+        if (tag_deadline && *tag_deadline <= now) {
+            if (state == 2) {
+                state = 3;
+                ++valid_pings;
+                Event e;
+                e.type = EventType::tag;
+                e.node = opts.name;
+                e.value = last_ping_value;
+                emit(std::move(e));
+                tag_deadline = now + from_seconds(config.cycle) - gap_times(config, 0.5);
+            } else if (state == 3) {
+                emit_simple(EventType::untag, opts.name);
+                c = 0;
+                state = 0;
+                tag_deadline.reset();
+            } else {
+                tag_deadline.reset();
+            }
+        }
+        if (report && report->deadline <= now) {
+            Report r = std::move(*report);
+            report.reset();
+            if (state <= 0) {
+                Event e;
+                e.type = EventType::ping;
+                e.node = std::move(r.node);
+                e.value = std::move(r.value);
+                e.history = std::move(r.history);
+                emit(std::move(e));
+                ++valid_pings;
+            }
+        }
+        if (vers_resend && *vers_resend <= now) {
+            vers_resend.reset();
+            send_vers();
+        }
+        if (pending_recoveries > 0) {
+            for (auto it = recovery.begin(); it != recovery.end();) {
+                if (it->second.pending && it->second.deadline <= now) {
+                    Recovery r = std::move(it->second);
+                    std::string x = it->first;
+                    it = recovery.erase(it);
+                    --pending_recoveries;
+                    if (state >= 0 && mode == Mode::active) {
+                        const Value* v = known_value(x);
+                        send(Message::make_hist(v ? *v : Value(), std::move(r.history),
+                                                opts.id));
+                    }
+                } else {
+                    ++it;
+                }
+            }
+        }
+        if (started_flag && state == 0 && mode == Mode::active && next_ping && *next_ping <= now)
+            send_ping(now);
+    }
+
+    std::optional<Time> deadline() const {
+        if (stop != StopReason::none) return std::nullopt;
+        std::optional<Time> d;
+        auto take = [&](const std::optional<Time>& t) {
+            if (t && (!d || *t < *d)) d = t;
+        };
+        take(echo_deadline);
+        take(tag_deadline);
+        if (report) take(report->deadline);
+        take(vers_resend);
+        if (pending_recoveries > 0) {
+            for (const auto& [name, r] : recovery)
+                if (r.pending) take(r.deadline);
+        }
+        if (started_flag && state == 0 && mode == Mode::active) take(next_ping);
+        return d;
+    }
+};
+
+Node::Node(NodeOptions opts) : impl_(std::make_unique<Impl>(std::move(opts))) {}
+Node::~Node() = default;
+Node::Node(Node&&) noexcept = default;
+Node& Node::operator=(Node&&) noexcept = default;
+
+void Node::start(Time now) {
+    auto& s = *impl_;
+    if (s.start_called) return;
+    s.start_called = true;
+    if (s.mode == Mode::observer) {
+        s.started_flag = true;
+        return;
+    }
+    s.send(Message::make_init(s.opts.name, s.opts.id));
+    s.send_vers();
+    s.echo_deadline =
+        now + from_seconds(s.config.cycle) + gap_times(s.config, 1.5 + s.uniform(0, 0.5));
+}
+
+void Node::on_message(const Message& m, Time now) { impl_->process(m, now); }
+void Node::on_timer(Time now) { impl_->timers(now); }
+std::optional<Time> Node::next_deadline() const { return impl_->deadline(); }
+
+std::vector<Message> Node::take_outgoing() { return std::exchange(impl_->out, {}); }
+std::vector<Event> Node::take_events() { return std::exchange(impl_->events, {}); }
+
+void Node::set_value(Value v) { impl_->value = std::move(v); }
+void Node::set_ready(bool r) { impl_->ready = r; }
+
+void Node::enable(std::int64_t len, Time now) {
+    auto& s = *impl_;
+    if (s.stop != StopReason::none || s.mode == Mode::observer) return;
+    if (len > s.config.nodes) {
+        s.config.nodes = len;
+        s.config.version += 1;
+        s.send_vers();
+    }
+    if (s.state < 0) {
+        s.mode = Mode::active;
+        s.state = 0;
+        s.chain = Chain(s.config.nodes);
+        s.c = 1;
+        if (s.started_flag) s.send_ping(now);
+    }
+}
+
+void Node::disable(std::int64_t len, Time) {
+    auto& s = *impl_;
+    if (s.stop != StopReason::none || s.mode == Mode::observer) return;
+    if (s.state == 3) s.emit_simple(EventType::untag, s.opts.name);
+    s.chain = Chain::adopt(s.chain.names(), len);
+    s.state = -1;
+    s.mode = Mode::passive;
+    s.tag_deadline.reset();
+    s.next_ping.reset();
+    s.vers_resend.reset();
+}
+
+std::optional<std::string> Node::set_config(const Config& c, Time) {
+    auto& s = *impl_;
+    if (c.version <= s.config.version)
+        return "config version " + std::to_string(c.version) + " must exceed the current " +
+               std::to_string(s.config.version);
+    if (auto bad = validate_local(c)) return bad;
+    s.config = c;
+    s.send_vers();
+    Event e;
+    e.type = EventType::setup;
+    e.config = c;
+    s.emit(std::move(e));
+    return std::nullopt;
+}
+
+const std::string& Node::name() const { return impl_->opts.name; }
+std::uint64_t Node::id() const { return impl_->opts.id; }
+Mode Node::mode() const { return impl_->mode; }
+int Node::tag_state() const { return impl_->state; }
+bool Node::started() const { return impl_->started_flag; }
+const Chain& Node::chain() const { return impl_->chain; }
+const Config& Node::config() const { return impl_->config; }
+const Value& Node::value() const { return impl_->value; }
+bool Node::ready() const { return impl_->ready; }
+std::size_t Node::known_nodes() const { return impl_->values.size(); }
+std::optional<Time> Node::next_ping_time() const { return impl_->next_ping; }
+StopReason Node::stop_reason() const { return impl_->stop; }
+
+}  // namespace actor

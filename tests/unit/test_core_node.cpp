@@ -1,0 +1,455 @@
+// Rule-by-rule tests of the sans-IO node: no sockets, no clock, scripted
+// messages and a fixed random source.
+#include "actor/node.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+using namespace actor;
+using namespace std::chrono_literals;
+using Names = std::vector<std::string>;
+
+namespace {
+
+constexpr std::uint64_t kId = 0xabc;
+
+Config fast() {
+    Config c;
+    c.cycle = 10;
+    c.gap = 1;
+    c.nodes = 5;
+    return c;
+}
+
+Time at(double s) { return from_seconds(s); }
+
+struct Harness {
+    Node node;
+    std::vector<Message> sent;
+    std::vector<Event> events;
+
+    explicit Harness(std::string name = "me", Config c = fast(), Mode mode = Mode::active,
+                     Value value = 1, double rnd = 0.5)
+        : node(NodeOptions{.name = std::move(name),
+                           .config = c,
+                           .value = std::move(value),
+                           .ready = false,
+                           .mode = mode,
+                           .id = kId,
+                           .random = [rnd] { return rnd; },
+                           .max_known_nodes = 1024}) {}
+
+    void drain() {
+        for (auto& m : node.take_outgoing()) sent.push_back(std::move(m));
+        for (auto& e : node.take_events()) events.push_back(std::move(e));
+    }
+    void start(Time now = at(0)) {
+        node.start(now);
+        drain();
+    }
+    // Start and let our own init come back: the first ping goes out.
+    void start_and_echo(Time now = at(0)) {
+        start(now);
+        recv(Message::make_init(node.name(), kId), now);
+    }
+    void recv(const Message& m, Time now) {
+        node.on_message(m, now);
+        drain();
+    }
+    void run_until(Time end) {
+        while (auto d = node.next_deadline()) {
+            if (*d > end) break;
+            node.on_timer(*d);
+            drain();
+        }
+    }
+    std::vector<Event> take_events() { return std::exchange(events, {}); }
+    std::vector<Message> take_sent() { return std::exchange(sent, {}); }
+};
+
+Message ping(const std::string& n, Value v, Names h, std::uint64_t id = 7) {
+    return Message::make_ping(n, std::move(v), std::move(h), id);
+}
+
+std::vector<EventType> types(const std::vector<Event>& es) {
+    std::vector<EventType> t;
+    for (auto& e : es) t.push_back(e.type);
+    return t;
+}
+
+}  // namespace
+
+TEST(NodeStart, SendsInitThenVersAndWaitsForItsOwnInit) {
+    Harness h;
+    h.start(at(0));
+    auto sent = h.take_sent();
+    ASSERT_EQ(sent.size(), 2u);
+    EXPECT_EQ(sent[0].type, MsgType::init);
+    EXPECT_EQ(sent[1].type, MsgType::vers);
+    EXPECT_EQ(sent[1].config.cycle, 10.0);
+    EXPECT_EQ(sent[0].id, kId);
+    EXPECT_FALSE(h.node.started());
+    // The echo deadline: cycle + gap*(1.5 + 0.5*0.5) = 11.75 s.
+    EXPECT_EQ(h.node.next_deadline(), at(11.75));
+
+    h.recv(Message::make_init("me", kId), at(0.01));
+    sent = h.take_sent();
+    ASSERT_EQ(sent.size(), 1u);
+    EXPECT_EQ(sent[0].type, MsgType::ping);
+    EXPECT_EQ(sent[0].history, (Names{"me"}));
+    EXPECT_EQ(h.node.tag_state(), 0) << "the first ping never starts a tag";
+    EXPECT_TRUE(h.node.started());
+}
+
+TEST(NodeStart, StopsWhenItsOwnInitNeverComesBack) {
+    Harness h;
+    h.start(at(0));
+    h.run_until(at(100));
+    EXPECT_EQ(h.node.stop_reason(), StopReason::no_echo);
+    EXPECT_EQ(types(h.take_events()), std::vector{EventType::error});
+    EXPECT_FALSE(h.node.next_deadline());
+}
+
+TEST(NodeStart, HoldsMessagesUntilTheFirstPing) {
+    Harness h;
+    h.start(at(0));
+    h.take_sent();
+    h.recv(ping("a", 5, {"a"}), at(0.1));
+    EXPECT_TRUE(h.take_sent().empty());
+    EXPECT_EQ(h.node.chain().names(), Names{});
+    h.recv(Message::make_init("me", kId), at(0.2));
+    // First ping [me], then the held ping from a: collision; a (5) beats
+    // us (1), so we adopt a's chain.
+    EXPECT_EQ(h.node.chain().names(), (Names{"a"}));
+}
+
+TEST(NodeTwin, SecondNodeWithOurNameStopsUsAndIsTold) {
+    Harness h;
+    h.start_and_echo();
+    h.take_sent();
+    h.recv(Message::make_init("me", 999), at(1));
+    EXPECT_EQ(h.node.stop_reason(), StopReason::name_twin);
+    auto sent = h.take_sent();
+    ASSERT_EQ(sent.size(), 1u);
+    EXPECT_EQ(sent[0].type, MsgType::init) << "the twin must find us too";
+    EXPECT_EQ(types(h.take_events()), std::vector{EventType::error});
+}
+
+TEST(NodeTwin, PythonTwinWithoutIdIsATwin) {
+    Harness h;
+    h.start_and_echo();
+    Message m = ping("me", 1, {"me"});
+    m.id.reset();
+    h.recv(m, at(1));
+    EXPECT_EQ(h.node.stop_reason(), StopReason::name_twin);
+}
+
+TEST(NodeTwin, OwnEchoesVersAndHistAreNeverATwin) {
+    Harness h;
+    h.start_and_echo();
+    h.recv(Message::make_init("me", kId), at(1));  // redelivered echo
+    h.recv(ping("me", 1, {"me"}, kId), at(1));
+    h.recv(Message::make_vers("me", fast(), 999), at(1));  // a peer re-broadcast
+    h.recv(Message::make_hist(1, {"me", "x"}, 999), at(1));
+    EXPECT_EQ(h.node.stop_reason(), StopReason::none);
+}
+
+TEST(NodeTwin, TwinIsCheckedBeforeTheEchoArrives) {
+    Harness h;
+    h.start();
+    h.recv(Message::make_init("me", 5), at(0.1));
+    EXPECT_EQ(h.node.stop_reason(), StopReason::name_twin);
+}
+
+TEST(NodeTag, TaggedAfterGapThenUntaggedAfterCycleMinusHalfGap) {
+    Harness h;
+    h.start_and_echo(at(0));
+    h.take_sent();
+    // Alone: we are the newest, so the next ping is at cycle + 2*gap = 12 s.
+    EXPECT_EQ(h.node.next_ping_time(), at(12));
+    h.run_until(at(12));
+    ASSERT_EQ(h.take_sent().size(), 1u);
+    EXPECT_EQ(h.node.tag_state(), 2);
+    h.run_until(at(13));
+    EXPECT_EQ(h.node.tag_state(), 3);
+    auto ev = h.take_events();
+    ASSERT_EQ(types(ev), std::vector{EventType::tag});
+    EXPECT_EQ(ev[0].node, "me");
+    EXPECT_EQ(ev[0].value, 1);
+    h.run_until(at(13 + 9.5 - 0.001));
+    EXPECT_EQ(h.node.tag_state(), 3);
+    h.run_until(at(13 + 9.5));
+    EXPECT_EQ(types(h.take_events()), std::vector{EventType::untag});
+    EXPECT_EQ(h.node.tag_state(), 0);
+}
+
+TEST(NodeTag, ContinuationCancelsAPendingTagSilently) {
+    Harness h;
+    h.start_and_echo(at(0));
+    h.recv(ping("a", 1, {"a", "me"}), at(0.5));  // continuation of [me]
+    EXPECT_EQ(h.node.chain().names(), (Names{"a", "me"}));
+    h.take_sent();
+    h.take_events();
+    // Our ping extends [a me] at our slot; a's continuation then cancels it.
+    h.run_until(*h.node.next_ping_time());
+    EXPECT_EQ(h.node.tag_state(), 2);
+    Time t = *h.node.next_deadline();
+    h.recv(ping("b", 1, {"b", "me", "a"}), t - from_seconds(0.1));
+    EXPECT_EQ(h.node.tag_state(), 0);
+    EXPECT_TRUE(std::none_of(h.events.begin(), h.events.end(), [](const Event& e) {
+        return e.type == EventType::tag || e.type == EventType::untag;
+    }));
+}
+
+TEST(NodeTag, ContinuationWhileTaggedUntagsAndLostCollisionDetags) {
+    for (bool collision : {false, true}) {
+        Harness h;
+        h.start_and_echo(at(0));
+        h.recv(ping("a", 1, {"a", "me"}), at(0.5));
+        h.run_until(*h.node.next_ping_time() + from_seconds(1));
+        ASSERT_EQ(h.node.tag_state(), 3);
+        h.take_events();
+        Time t = at(20);
+        if (collision) {
+            // "b" with a higher value pings off our chain: b wins.
+            h.recv(ping("b", 9, {"b", "zz"}), t);
+            auto ev = h.take_events();
+            // Not a plain collision: a healed split, so `recover` follows.
+            ASSERT_EQ(types(ev), (std::vector{EventType::detag, EventType::recover}));
+            EXPECT_EQ(ev[0].node, "b");
+            EXPECT_EQ(h.node.chain().names(), (Names{"b", "zz"}));
+        } else {
+            h.recv(ping("b", 1, {"b", "me", "a"}), t);
+            EXPECT_EQ(types(h.take_events()), std::vector{EventType::untag});
+        }
+        EXPECT_EQ(h.node.tag_state(), 0);
+    }
+}
+
+TEST(NodeNextPing, OnChainPositionsFollowThePowersOfTwo) {
+    // Chain of 5 with us at each position: d = 1 - 2^-(L+2-pos).
+    const double want[] = {0, 0.984375, 0.96875, 0.9375, 0.875};
+    for (int pos = 1; pos <= 4; ++pos) {
+        Harness h;
+        h.start_and_echo(at(0));
+        Names chain = {"a", "b", "c", "d", "e"};
+        // The sender is a; we stand at index pos.
+        chain[static_cast<std::size_t>(pos)] = "me";
+        h.recv(ping("q", 2, {"q"}), at(0.5));  // q beats us: [q]
+        h.recv(ping("a", 5, chain), at(1));    // a beats q: adopt a's chain
+        ASSERT_EQ(h.node.chain().names(), chain);
+        EXPECT_EQ(h.node.next_ping_time(), at(1) + from_seconds(10 + want[pos]))
+            << "position " << pos;
+    }
+}
+
+TEST(NodeNextPing, OffChainLateSlotAndFirstPingSlot) {
+    Harness h("me", fast(), Mode::active, 1, 0.99);  // random high: late slot
+    h.start_and_echo(at(0));
+    h.recv(ping("a", 5, {"a", "b", "c", "d", "e"}), at(1));
+    // Off the chain, todo = 0: f = total = 10; p = 1/100; late slot 1.5+0.495.
+    EXPECT_EQ(h.node.next_ping_time(), at(1) + from_seconds(10 + 1.5 + 0.5 * 0.99));
+}
+
+TEST(NodeNextPing, NotReadyWithLateValuedEntriesWaitsLonger) {
+    Harness h("me", fast(), Mode::active, nullptr, 0.0);
+    h.start_and_echo(at(0));
+    // Chain of 4 where only the 4th (1-based) has a known value: d and zz
+    // continue our chain, then a (null, smaller name than zz) wins over zz.
+    h.recv(ping("d", 3, {"d", "me"}), at(0.3));
+    h.recv(ping("zz", nullptr, {"zz", "d", "me"}), at(0.6));
+    h.recv(ping("a", nullptr, {"a", "b", "me", "d"}), at(1));
+    ASSERT_EQ(h.node.chain().names(), (Names{"a", "b", "me", "d"}));
+    // First valued entry: d at index 4 > ceil(4/2) = 2: d = 2 + 0.
+    EXPECT_EQ(h.node.next_ping_time(), at(1) + from_seconds(12));
+}
+
+TEST(NodePriority, HigherValueThenSmallerNameWins) {
+    // We hold [me] with value 1; the newcomer's ping collides.
+    struct Case {
+        std::string name;
+        Value value;
+        bool wins;
+    } cases[] = {{"zz", 2, true}, {"aa", 0, false}, {"aa", 1, true}, {"zz", 1, false},
+                 {"zz", 1.5, true}, {"aa", nullptr, false}, {"aa", true, true}};
+    for (const auto& c : cases) {
+        Harness h;
+        h.start_and_echo(at(0));
+        h.recv(ping(c.name, c.value, {c.name}), at(1));
+        EXPECT_EQ(h.node.chain().names().front() == c.name, c.wins)
+            << c.name << " value " << c.value.dump();
+    }
+}
+
+TEST(NodeReport, AcceptedPingIsReportedAfterTwoGaps) {
+    Harness h;
+    h.start_and_echo(at(0));
+    h.recv(ping("a", 4, {"a", "me"}), at(1));
+    h.take_events();
+    h.run_until(at(2.999));
+    EXPECT_TRUE(h.take_events().empty());
+    h.run_until(at(3));
+    auto ev = h.take_events();
+    ASSERT_EQ(types(ev), std::vector{EventType::ping});
+    EXPECT_EQ(ev[0].node, "a");
+    EXPECT_EQ(ev[0].value, 4);
+    EXPECT_EQ(ev[0].history, (Names{"a", "me"}));
+}
+
+TEST(NodeReport, LaterArmingReplacesTheCandidateWithoutExtendingTheWindow) {
+    Harness h("w", fast(), Mode::observer);
+    h.start(at(0));
+    h.recv(ping("a", 1, {"a"}), at(1));
+    h.recv(ping("b", 1, {"b", "a"}), at(2));
+    h.run_until(at(3));
+    auto ev = h.take_events();
+    ASSERT_EQ(types(ev), std::vector{EventType::ping});
+    EXPECT_EQ(ev[0].node, "b");
+}
+
+TEST(NodeObserver, SendsNothingAndDecidesCollisionsByPriority) {
+    Harness h("watcher", fast(), Mode::observer);
+    h.start(at(0));
+    h.recv(ping("a", 1, {"a", "x"}), at(1));
+    h.run_until(at(4));
+    h.take_events();
+    // Two pings collide; the higher value wins whatever the arrival order.
+    h.recv(ping("c", 7, {"c", "a", "x"}), at(10));
+    h.recv(ping("b", 3, {"b", "a", "x"}), at(10.01));
+    h.run_until(at(13));
+    auto ev = h.take_events();
+    ASSERT_EQ(types(ev), std::vector{EventType::ping});
+    EXPECT_EQ(ev[0].node, "c");
+    EXPECT_TRUE(h.take_sent().empty());
+}
+
+TEST(NodePassive, NeverPingsButReports) {
+    Harness h("p", fast(), Mode::passive);
+    h.start_and_echo(at(0));
+    auto sent = h.take_sent();
+    ASSERT_EQ(sent.size(), 2u) << "init and vers only";
+    h.recv(ping("a", 1, {"a"}), at(1));
+    h.run_until(at(60));
+    EXPECT_TRUE(h.take_sent().empty());
+    EXPECT_EQ(types(h.take_events()), std::vector{EventType::ping});
+    EXPECT_EQ(h.node.tag_state(), -1);
+}
+
+TEST(NodePassive, EnableJoinsWithAPingAndDisableUntags) {
+    Harness h("p", fast(), Mode::passive);
+    h.start_and_echo(at(0));
+    h.take_sent();
+    h.node.enable(7, at(1));
+    h.drain();
+    auto sent = h.take_sent();
+    ASSERT_EQ(sent.size(), 2u);
+    EXPECT_EQ(sent[0].type, MsgType::vers);
+    EXPECT_EQ(sent[0].config.nodes, 7);
+    EXPECT_EQ(sent[0].config.version, 1);
+    EXPECT_EQ(sent[1].type, MsgType::ping);
+    h.run_until(at(30));
+    ASSERT_EQ(h.node.tag_state(), 3);
+    h.take_events();
+    h.take_sent();
+    h.node.disable(0, at(30));
+    h.drain();
+    EXPECT_EQ(types(h.take_events()), std::vector{EventType::untag});
+    EXPECT_EQ(h.node.tag_state(), -1);
+    h.run_until(at(100));
+    EXPECT_TRUE(std::none_of(h.sent.begin(), h.sent.end(),
+                             [](const Message& m) { return m.type == MsgType::ping; }));
+}
+
+TEST(NodeVers, HigherIsAdoptedLowerIsCorrected) {
+    Harness h;
+    h.start_and_echo(at(0));
+    h.take_sent();
+    Config newer = fast();
+    newer.version = 3;
+    newer.cycle = 20;
+    h.recv(Message::make_vers("x", newer, 5), at(1));
+    auto ev = h.take_events();
+    ASSERT_EQ(types(ev), std::vector{EventType::setup});
+    EXPECT_EQ(h.node.config().cycle, 20);
+    // A lower version while we are the chain head (pos 0): resend at once.
+    h.recv(Message::make_vers("y", fast(), 6), at(2));
+    h.run_until(at(2));
+    auto sent = h.take_sent();
+    ASSERT_EQ(sent.size(), 1u);
+    EXPECT_EQ(sent[0].type, MsgType::vers);
+    EXPECT_EQ(sent[0].config.version, 3);
+}
+
+TEST(NodeVers, ABadReceivedConfigIsAnErrorNotAdopted) {
+    Harness h;
+    h.start_and_echo(at(0));
+    Message m = Message::make_vers("x", fast(), 5);
+    m.config.version = 9;
+    m.config.gap = -1.0;
+    h.recv(m, at(1));
+    EXPECT_EQ(types(h.take_events()), std::vector{EventType::error});
+    EXPECT_EQ(h.node.config().version, 0);
+}
+
+TEST(NodeRecover, HealedSplitEmitsRecoverAndAStaggeredHistBeacon) {
+    Harness h;
+    h.start_and_echo(at(0));
+    h.recv(ping("a", 1, {"a", "me"}), at(1));
+    h.recv(ping("b", 1, {"b", "a", "me"}), at(2));
+    ASSERT_EQ(h.node.chain().names(), (Names{"b", "a", "me"}));
+    h.take_events();
+    h.take_sent();
+    // The other side of a split: y (value 9) beats b; not plain (2nd entries differ).
+    h.recv(ping("y", 9, {"y", "x"}), at(3));
+    auto ev = h.take_events();
+    ASSERT_EQ(types(ev), std::vector{EventType::recover});
+    EXPECT_EQ(ev[0].prio, 2);
+    EXPECT_TRUE(ev[0].replace);
+    EXPECT_EQ(ev[0].local, (Names{"b", "a", "me"}));
+    EXPECT_EQ(ev[0].remote, (Names{"y", "x"}));
+    // Position 2 waits gap*(1 - 1/4) = 0.75 s, then sends hist for b.
+    h.run_until(at(3.7));
+    EXPECT_TRUE(h.take_sent().empty());
+    h.run_until(at(3.75));
+    auto sent = h.take_sent();
+    ASSERT_EQ(sent.size(), 1u);
+    EXPECT_EQ(sent[0].type, MsgType::hist);
+    EXPECT_EQ(sent[0].history, (Names{"b", "a", "me"}));
+    EXPECT_EQ(sent[0].value, 1);
+    EXPECT_FALSE(sent[0].node);
+}
+
+TEST(NodeRecover, APingFromTheOldHeadCancelsTheBeacon) {
+    Harness h;
+    h.start_and_echo(at(0));
+    h.recv(ping("a", 1, {"a", "me"}), at(1));
+    h.recv(ping("b", 1, {"b", "a", "me"}), at(2));
+    h.recv(ping("y", 9, {"y", "x"}), at(3));
+    h.take_sent();
+    h.recv(ping("b", 1, {"b", "q"}), at(3.2));
+    h.run_until(at(10));
+    for (const auto& m : h.take_sent()) EXPECT_NE(m.type, MsgType::hist);
+}
+
+TEST(NodeGood, ReportedWhileOurValueIsNull) {
+    Harness h("me", fast(), Mode::active, nullptr);
+    h.start_and_echo(at(0));
+    h.recv(ping("a", 3, {"a", "me"}), at(1));
+    auto ev = h.take_events();
+    ASSERT_EQ(types(ev), std::vector{EventType::good});
+    EXPECT_EQ(ev[0].nodes, (Names{"a"}));
+}
+
+TEST(NodeBounds, TheValueMapIsCapped) {
+    NodeOptions o{.name = "me", .config = fast(), .value = 1, .id = kId,
+                  .random = [] { return 0.5; }, .max_known_nodes = 16};
+    Node n(o);
+    n.start(at(0));
+    n.on_message(Message::make_init("me", kId), at(0));
+    for (int i = 0; i < 1000; ++i) {
+        std::string name = "n" + std::to_string(i);
+        n.on_message(ping(name, i, {name}), at(1 + i * 0.001));
+    }
+    EXPECT_LE(n.known_nodes(), 16u);
+}
