@@ -1,0 +1,116 @@
+#pragma once
+// The command-line code shared by actor-join, actor-watch and
+// actor-run-if-leader (CLI.md "Common options"): one options struct, one
+// parser, one place that turns the options into a TransportOptions and a
+// NodeOptions, and one place that maps how a run ended to an exit status.
+//
+// Options are processed in one fixed order (later wins): defaults, the
+// --config file, the environment (ACTOR_BROKER, ACTOR_NAME, ACTOR_PASSWORD,
+// ACTOR_SERF_AUTH), argv; then the cross-option checks. Every bad option
+// ends the program with exit status 64 and ONE line on stderr naming it.
+#include "actor/config.hpp"
+#include "actor/node.hpp"
+#include "actor/result.hpp"
+#include "actor/time.hpp"
+#include "actor/transport.hpp"
+#include "actor/value.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace actor::cli {
+
+enum class Format { json, text };
+
+struct CommonOptions {
+    std::string tool;  // program name for messages, e.g. "actor-join"
+
+    // Raw option text as given (argv, env or config file); checked and
+    // converted by finish_common_options() into the fields further down.
+    struct Raw {
+        std::string group;
+        std::string broker = "mqtt://localhost:1883";
+        std::string name;
+        std::string value = "0";
+        std::string cycle = "10s", gap = "1.5s", timeout;
+        std::string nodes = "5", splits = "4", n_hosts = "10", config_version = "0";
+        std::string password_file, serf_auth_file;
+        std::string format = "json";
+    } raw;
+
+    // Checked results.
+    std::string group;
+    BrokerUrl broker;
+    std::string name;
+    Value value = 0;
+    Config config;
+    std::optional<Duration> timeout;
+    bool force_in = false;
+    std::string username;
+    std::optional<std::string> password;  // never printed
+    std::string cafile, capath, cert, key;
+    std::optional<std::string> serf_auth;  // never printed
+    int verbose = 0;
+    bool quiet = false;
+    Format format = Format::json;
+};
+
+// Registers GROUP and every common option on `app` (bound to `o`), the
+// --config file and --version. Tools add their own options afterwards.
+void add_common_options(CLI::App& app, CommonOptions& o);
+
+// Parses argv: env values are injected before argv (so argv wins and the
+// config file only fills what neither set), then finish_common_options().
+// Returns an exit status when the program should end now (0 after --help or
+// --version, 64 after a bad option, with its one line already on stderr),
+// or nothing to go on.
+std::optional<int> parse(CLI::App& app, CommonOptions& o, int argc, const char* const* argv);
+
+// The cross-option checks and conversions; the error names the option.
+std::optional<std::string> finish_common_options(CommonOptions& o);
+
+// Prints "<tool>: <message>" on stderr and returns exit_status::usage, for
+// the tools' own option checks.
+int usage_error(const CommonOptions& o, const std::string& message);
+
+// Building blocks, exposed for the tools and the tests.
+Result<Duration> parse_duration(std::string_view text);
+std::optional<std::string> check_group(std::string_view group);
+std::optional<std::string> check_name(std::string_view name);
+bool valid_utf8(std::string_view s);
+// The first line of a file, its trailing newline (and CR) stripped.
+Result<std::string> read_first_line(const std::string& path);
+std::string default_node_name();
+
+TransportOptions transport_options(const CommonOptions& o);
+NodeOptions node_options(const CommonOptions& o, Mode mode);
+
+// How a run ended; the one mapping to exit statuses is exit_status_for().
+struct Ending {
+    enum class Kind {
+        done,           // finished what it was asked (count reached, --once, leave)
+        output_closed,  // stdout went away (`| head -1`): quiet success
+        usage,          // bad input found late (e.g. the channel refuses the group)
+        unavailable,    // channel unreachable or refused us
+        no_echo,        // our messages do not come back
+        denied,         // credentials or topic access rejected
+        name_twin,      // another node uses our name
+        timeout,        // --timeout passed
+        signal,         // SIGINT/SIGTERM/SIGHUP
+    } kind = Kind::done;
+    int signal = 0;       // for Kind::signal
+    std::string reason;   // for diagnostics
+};
+
+struct ExitPolicy {
+    // actor-join and actor-watch treat a stop signal as the normal way to
+    // end (exit 0); run-if-leader reports 128+N.
+    bool signal_is_success = true;
+};
+
+int exit_status_for(const Ending& e, ExitPolicy policy = {});
+
+}  // namespace actor::cli

@@ -1,0 +1,363 @@
+// Common options of every tool (CLI.md). Everything is taken as text first
+// and checked here, not by CLI11 validators, so each bad option gets one line
+// of our own wording naming it.
+#include "actor/cli.hpp"
+
+#include "actor/event_json.hpp"
+#include "actor/exit_status.hpp"
+#include "actor/version.hpp"
+
+#include <unistd.h>
+
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <limits>
+#include <vector>
+
+namespace actor::cli {
+
+namespace {
+
+// Longest duration we accept: far beyond any sane cycle or timeout, far
+// below the overflow of a nanosecond count.
+constexpr double max_duration_s = 366.0 * 24 * 3600;
+constexpr std::size_t max_group_bytes = 200;
+constexpr std::size_t max_name_bytes = 200;
+
+std::string quote_text(std::string_view s) {
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += c;
+        } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+            out += '?';  // keep the one diagnostic line one line
+        } else {
+            out += c;
+        }
+    }
+    return out + "\"";
+}
+
+Result<std::int64_t> parse_int(const std::string& text) {
+    std::int64_t v = 0;
+    const char* end = text.data() + text.size();
+    auto [p, ec] = std::from_chars(text.data(), end, v);
+    if (text.empty() || ec != std::errc{} || p != end) return Error{"bad integer " + quote_text(text)};
+    return v;
+}
+
+std::string one_line(std::string s) {
+    for (auto& c : s)
+        if (c == '\n' || c == '\r') c = ' ';
+    while (!s.empty() && s.back() == ' ') s.pop_back();
+    return s;
+}
+
+}  // namespace
+
+bool valid_utf8(std::string_view s) {
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        std::size_t len = 0;
+        std::uint32_t cp = 0;
+        if (c < 0x80) {
+            ++i;
+            continue;
+        } else if ((c & 0xE0) == 0xC0) {
+            len = 2;
+            cp = c & 0x1F;
+        } else if ((c & 0xF0) == 0xE0) {
+            len = 3;
+            cp = c & 0x0F;
+        } else if ((c & 0xF8) == 0xF0) {
+            len = 4;
+            cp = c & 0x07;
+        } else {
+            return false;
+        }
+        if (i + len > s.size()) return false;
+        for (std::size_t k = 1; k < len; ++k) {
+            const auto cc = static_cast<unsigned char>(s[i + k]);
+            if ((cc & 0xC0) != 0x80) return false;
+            cp = (cp << 6) | (cc & 0x3F);
+        }
+        // Overlong forms, surrogates and values beyond Unicode are invalid.
+        static constexpr std::uint32_t min_cp[] = {0, 0, 0x80, 0x800, 0x10000};
+        if (cp < min_cp[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+        i += len;
+    }
+    return true;
+}
+
+Result<Duration> parse_duration(std::string_view text) {
+    // A number, then an optional unit; a bare number is seconds.
+    std::size_t i = 0;
+    while (i < text.size() && ((text[i] >= '0' && text[i] <= '9') || text[i] == '.')) ++i;
+    const std::string number(text.substr(0, i));
+    const std::string_view unit = text.substr(i);
+    double scale = 0;
+    if (unit.empty() || unit == "s") scale = 1;
+    else if (unit == "ms") scale = 1e-3;
+    else if (unit == "m") scale = 60;
+    else if (unit == "h") scale = 3600;
+    double v = 0;
+    const char* end = number.data() + number.size();
+    auto [p, ec] = std::from_chars(number.data(), end, v);
+    if (scale == 0 || number.empty() || ec != std::errc{} || p != end || !std::isfinite(v) ||
+        v * scale > max_duration_s)
+        return Error{"bad duration " + quote_text(text) + " (use 10, 10s, 250ms, 2m)"};
+    return from_seconds(v * scale);
+}
+
+std::optional<std::string> check_group(std::string_view g) {
+    if (g.empty()) return "GROUP: must not be empty";
+    if (g.size() > max_group_bytes)
+        return "GROUP: longer than " + std::to_string(max_group_bytes) + " bytes";
+    if (!valid_utf8(g)) return "GROUP: not valid UTF-8";
+    if (g.find('\0') != std::string_view::npos) return "GROUP: contains NUL";
+    if (g.find_first_of("+#") != std::string_view::npos)
+        return "GROUP: " + quote_text(g) + " contains a wildcard ('+' or '#')";
+    if (g.front() == '/' || g.back() == '/' || g.find("//") != std::string_view::npos)
+        return "GROUP: " + quote_text(g) + " has an empty component";
+    return std::nullopt;
+}
+
+std::optional<std::string> check_name(std::string_view n) {
+    if (n.empty()) return "--name: must not be empty";
+    if (n.find('\0') != std::string_view::npos) return "--name: contains NUL";
+    if (n.size() > max_name_bytes)
+        return "--name: longer than " + std::to_string(max_name_bytes) + " bytes";
+    if (!valid_utf8(n)) return "--name: not valid UTF-8";
+    return std::nullopt;
+}
+
+Result<std::string> read_first_line(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return Error{"cannot read " + quote_text(path)};
+    std::string line;
+    std::getline(in, line);
+    if (in.bad()) return Error{"cannot read " + quote_text(path)};
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    return line;
+}
+
+std::string default_node_name() {
+    char buf[256] = {};
+    if (::gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "localhost";
+    return buf;
+}
+
+void add_common_options(CLI::App& app, CommonOptions& o) {
+    auto& r = o.raw;
+    const auto last = CLI::MultiOptionPolicy::TakeLast;
+    app.add_option("GROUP", r.group, "group path, e.g. actor/backup")->required();
+    app.add_option("-b,--broker", r.broker,
+                   "mqtt://[user@]host[:port], mqtts://..., serf://host[:port] (env ACTOR_BROKER)")
+        ->multi_option_policy(last)->capture_default_str();
+    app.add_option("-n,--name", r.name, "this node's name (env ACTOR_NAME; default: host name)")
+        ->multi_option_policy(last);
+    app.add_option("--value", r.value, "the node's value as JSON (null = not ready)")
+        ->multi_option_policy(last)->capture_default_str();
+    app.add_option("--cycle", r.cycle, "length of a turn: 10, 10s, 250ms, 2m")
+        ->multi_option_policy(last)->capture_default_str();
+    app.add_option("--gap", r.gap, "slot width, above the broadcast latency")
+        ->multi_option_policy(last)->capture_default_str();
+    app.add_option("--timeout", r.timeout, "give up after DURATION (exit 124)")
+        ->multi_option_policy(last);
+    app.add_option("--nodes", r.nodes, "chain bound")->multi_option_policy(last)->capture_default_str();
+    app.add_option("--splits", r.splits, "history entries a ping carries")
+        ->multi_option_policy(last)->capture_default_str();
+    app.add_option("--n-hosts", r.n_hosts, "rough number of participants")
+        ->multi_option_policy(last)->capture_default_str();
+    app.add_flag("--force-in", o.force_in, "try hard to get every node onto the chain");
+    app.add_option("--config-version", r.config_version, "config version")
+        ->multi_option_policy(last)->capture_default_str();
+    app.add_option("-u,--username", o.username, "broker user name")->multi_option_policy(last);
+    app.add_option("--password-file", r.password_file,
+                   "read the broker password from the first line of FILE (or env ACTOR_PASSWORD)")
+        ->multi_option_policy(last);
+    app.add_option("--cafile", o.cafile, "TLS CA file (mqtts)")->multi_option_policy(last);
+    app.add_option("--capath", o.capath, "TLS CA directory (mqtts)")->multi_option_policy(last);
+    app.add_option("--cert", o.cert, "TLS client certificate (needs --key)")->multi_option_policy(last);
+    app.add_option("--key", o.key, "TLS client key")->multi_option_policy(last);
+    app.add_option("--serf-auth-file", r.serf_auth_file,
+                   "read the Serf RPC auth key from FILE (or env ACTOR_SERF_AUTH)")
+        ->multi_option_policy(last);
+    app.add_flag("-v,--verbose", o.verbose, "diagnostics on stderr (repeat for more)");
+    app.add_flag("-q,--quiet", o.quiet, "no diagnostics on stderr");
+    app.add_option("--format", r.format, "json or text")->multi_option_policy(last)->capture_default_str();
+    app.set_config("--config", "", "read options from FILE (key = \"value\" lines)");
+    app.set_version_flag("--version", o.tool + " " + version_string);
+}
+
+std::optional<std::string> finish_common_options(CommonOptions& o) {
+    auto& r = o.raw;
+    if (auto bad = check_group(r.group)) return bad;
+    o.group = r.group;
+
+    auto url = parse_broker_url(r.broker);
+    if (!url) return "--broker: " + url.error().message;
+    o.broker = *url;
+
+    o.name = r.name.empty() ? default_node_name() : r.name;
+    if (auto bad = check_name(o.name)) return bad;
+
+    try {
+        o.value = value_from_json(nlohmann::json::parse(r.value));
+    } catch (const std::exception&) {
+        return "--value: bad JSON " + quote_text(r.value);
+    }
+
+    auto cycle = parse_duration(r.cycle);
+    if (!cycle) return "--cycle: " + cycle.error().message;
+    auto gap = parse_duration(r.gap);
+    if (!gap) return "--gap: " + gap.error().message;
+    if (!r.timeout.empty()) {
+        auto t = parse_duration(r.timeout);
+        if (!t) return "--timeout: " + t.error().message;
+        if (t->count() <= 0) return "--timeout: must be more than 0";
+        o.timeout = *t;
+    }
+    struct IntOpt {
+        const char* name;
+        const std::string& text;
+        std::int64_t& out;
+    };
+    for (const IntOpt& i : {IntOpt{"--nodes", r.nodes, o.config.nodes},
+                            IntOpt{"--splits", r.splits, o.config.splits},
+                            IntOpt{"--n-hosts", r.n_hosts, o.config.n_hosts},
+                            IntOpt{"--config-version", r.config_version, o.config.version}}) {
+        auto v = parse_int(i.text);
+        if (!v) return std::string(i.name) + ": " + v.error().message;
+        i.out = *v;
+    }
+    if (o.config.version < 0) return "--config-version: must not be negative";
+    o.config.cycle = to_seconds(*cycle);
+    o.config.gap = to_seconds(*gap);
+    o.config.force_in = o.force_in;
+    if (auto bad = validate_local(o.config)) return "bad timing or config: " + *bad;
+
+    if (!r.password_file.empty()) {
+        auto pw = read_first_line(r.password_file);
+        if (!pw) return "--password-file: " + pw.error().message;
+        o.password = *pw;
+    } else if (const char* env = std::getenv("ACTOR_PASSWORD"); env && *env) {
+        o.password = env;
+    }
+    if (!r.serf_auth_file.empty()) {
+        auto key = read_first_line(r.serf_auth_file);
+        if (!key) return "--serf-auth-file: " + key.error().message;
+        o.serf_auth = *key;
+    } else if (const char* env = std::getenv("ACTOR_SERF_AUTH"); env && *env) {
+        o.serf_auth = env;
+    }
+
+    if (!o.cert.empty() && o.key.empty()) return "--cert: a certificate needs --key";
+    if (o.cert.empty() && !o.key.empty()) return "--key: a key needs --cert";
+    for (auto [opt, path] : {std::pair<const char*, const std::string*>{"--cafile", &o.cafile},
+                             {"--cert", &o.cert}, {"--key", &o.key}}) {
+        if (!path->empty() && ::access(path->c_str(), R_OK) != 0)
+            return std::string(opt) + ": cannot read " + quote_text(*path);
+    }
+    if (!o.capath.empty() && ::access(o.capath.c_str(), R_OK | X_OK) != 0)
+        return "--capath: cannot read " + quote_text(o.capath);
+    const bool tls_given = !o.cafile.empty() || !o.capath.empty() || !o.cert.empty();
+    if (tls_given && o.broker.scheme != BrokerUrl::Scheme::mqtts)
+        return "--cafile/--capath/--cert: TLS options need an mqtts:// broker";
+
+    if (r.format == "json") o.format = Format::json;
+    else if (r.format == "text") o.format = Format::text;
+    else return "--format: " + quote_text(r.format) + " is not json or text";
+    if (o.quiet && o.verbose > 0) return "--quiet: cannot be combined with --verbose";
+    return std::nullopt;
+}
+
+int usage_error(const CommonOptions& o, const std::string& message) {
+    std::cerr << o.tool << ": " << one_line(message) << std::endl;
+    return exit_status::usage;
+}
+
+std::optional<int> parse(CLI::App& app, CommonOptions& o, int argc, const char* const* argv) {
+    // Env values go in front of argv: argv (later, TakeLast) overrides them,
+    // and because they count as given, the config file cannot override
+    // them. That is the documented order: defaults < file < env < argv.
+    std::vector<std::string> args;
+    for (auto [env, opt] : {std::pair{"ACTOR_BROKER", "--broker"}, std::pair{"ACTOR_NAME", "--name"}}) {
+        if (const char* v = std::getenv(env); v && *v) {
+            args.emplace_back(opt);
+            args.emplace_back(v);
+        }
+    }
+    for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
+    // CLI11 takes a reversed vector (it pops from the back).
+    std::vector<std::string> reversed(args.rbegin(), args.rend());
+    try {
+        app.parse(reversed);
+    } catch (const CLI::CallForHelp&) {
+        std::cout << app.help() << std::flush;
+        return exit_status::ok;
+    } catch (const CLI::CallForAllHelp&) {
+        std::cout << app.help("", CLI::AppFormatMode::All) << std::flush;
+        return exit_status::ok;
+    } catch (const CLI::CallForVersion& v) {
+        std::cout << v.what() << std::endl;
+        return exit_status::ok;
+    } catch (const CLI::ParseError& e) {
+        return usage_error(o, e.what());
+    }
+    if (auto bad = finish_common_options(o)) return usage_error(o, *bad);
+    return std::nullopt;
+}
+
+TransportOptions transport_options(const CommonOptions& o) {
+    TransportOptions t;
+    t.broker = o.broker;
+    t.group = o.group;
+    t.username = o.username;
+    t.password = o.password;
+    t.cafile = o.cafile;
+    t.capath = o.capath;
+    t.certfile = o.cert;
+    t.keyfile = o.key;
+    t.serf_auth = o.serf_auth;
+    t.client_id = o.name;
+    // The first connection is bounded by --timeout, else by the default.
+    if (o.timeout) t.connect_timeout = *o.timeout;
+    return t;
+}
+
+NodeOptions node_options(const CommonOptions& o, Mode mode) {
+    NodeOptions n;
+    n.name = o.name;
+    n.config = o.config;
+    n.value = o.value;
+    // A node given a non-null value on the command line is ready (PROTOCOL.md
+    // next-ping-time rule 3 only slows nodes that have nothing to offer).
+    n.ready = !o.value.is_null();
+    n.mode = mode;
+    return n;
+}
+
+int exit_status_for(const Ending& e, ExitPolicy policy) {
+    using K = Ending::Kind;
+    switch (e.kind) {
+    case K::done:
+    case K::output_closed: return exit_status::ok;
+    case K::usage: return exit_status::usage;
+    case K::unavailable:
+    case K::no_echo: return exit_status::unavailable;
+    case K::denied: return exit_status::denied;
+    case K::name_twin: return exit_status::name_twin;
+    case K::timeout: return exit_status::timeout;
+    case K::signal:
+        return policy.signal_is_success ? exit_status::ok : exit_status::signal_base + e.signal;
+    }
+    return exit_status::unavailable;
+}
+
+}  // namespace actor::cli

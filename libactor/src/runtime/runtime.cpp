@@ -1,0 +1,284 @@
+// The Asio shell around the Node (see runtime.hpp for the shape).
+#include "actor/runtime.hpp"
+
+#include "actor/codec.hpp"
+#include "actor/event_json.hpp"
+
+#include <unistd.h>
+
+#include <boost/asio/post.hpp>
+
+#include <cerrno>
+#include <csignal>
+#include <iostream>
+
+namespace actor {
+
+bool LineSink::write_line(std::string_view line) {
+    if (closed_) return false;
+    std::string buf;
+    buf.reserve(line.size() + 1);
+    buf.append(line);
+    buf.push_back('\n');
+    std::size_t done = 0;
+    while (done < buf.size()) {
+        const ssize_t n = ::write(fd_, buf.data() + done, buf.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            // EPIPE (reader gone), EBADF (closed stdout), anything else:
+            // nobody can read us any more.
+            closed_ = true;
+            return false;
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+RuntimeOptions runtime_options(const cli::CommonOptions& o) {
+    RuntimeOptions r;
+    r.tool = o.tool;
+    r.group = o.group;
+    r.format = o.format;
+    r.verbose = o.verbose;
+    r.quiet = o.quiet;
+    r.timeout = o.timeout;
+    r.transport = cli::transport_options(o);
+    return r;
+}
+
+namespace {
+std::uint64_t random_u64(std::random_device& rd) {
+    return (static_cast<std::uint64_t>(rd()) << 32) ^ static_cast<std::uint64_t>(rd());
+}
+
+cli::Ending::Kind kind_of(FatalKind k) {
+    switch (k) {
+    case FatalKind::unavailable: return cli::Ending::Kind::unavailable;
+    case FatalKind::denied: return cli::Ending::Kind::denied;
+    case FatalKind::usage: return cli::Ending::Kind::usage;
+    }
+    return cli::Ending::Kind::unavailable;
+}
+}  // namespace
+
+Runtime::Runtime(RuntimeOptions opts, NodeOptions node)
+    : opts_(std::move(opts)),
+      epoch_(std::chrono::steady_clock::now()),
+      timer_(io_),
+      run_timer_(io_),
+      signals_(io_),
+      sink_(opts_.events_fd) {
+    // A closed pipe must show up as EPIPE from write(), not kill us.
+    std::signal(SIGPIPE, SIG_IGN);
+    std::random_device rd;
+    rng_.seed(random_u64(rd));
+    id_ = random_u64(rd);
+    prepare_node(node);
+    node_ = std::make_unique<Node>(std::move(node));
+}
+
+Runtime::~Runtime() = default;
+
+Time Runtime::now() const {
+    return std::chrono::duration_cast<Time>(std::chrono::steady_clock::now() - epoch_);
+}
+
+bool Runtime::connected() const { return transport_ && transport_->connected(); }
+
+void Runtime::prepare_node(NodeOptions& n) {
+    n.id = id_;
+    n.random = [this] { return std::uniform_real_distribution<double>(0.0, 1.0)(rng_); };
+}
+
+void Runtime::replace_node(NodeOptions n) {
+    prepare_node(n);
+    node_ = std::make_unique<Node>(std::move(n));
+    node_started_ = false;
+    if (connected()) start_node();
+    else arm_timer();
+}
+
+void Runtime::start_node() {
+    if (node_started_ || finished()) return;
+    node_started_ = true;
+    node_->start(now());
+    after_node_call();
+}
+
+void Runtime::debug(int level, const std::string& line) const {
+    if (!opts_.quiet && opts_.verbose >= level) std::cerr << opts_.tool << ": " << line << std::endl;
+}
+
+void Runtime::warn(const std::string& line) const {
+    if (!opts_.quiet) std::cerr << opts_.tool << ": " << line << std::endl;
+}
+
+void Runtime::emit(Event e) {
+    if (finished() && e.type != EventType::error && e.type != EventType::untag) return;
+    if (on_event && !on_event(e)) return;
+    if (e.type == EventType::error && opts_.errors_to_stderr) warn(e.message);
+    const auto when = std::chrono::system_clock::now();
+    const std::string line = opts_.format == cli::Format::text ? event_to_text(e, when)
+                                                              : event_to_line(e, opts_.group, when);
+    if (!sink_.write_line(line)) {
+        finish({cli::Ending::Kind::output_closed, 0, "output closed"});
+        return;
+    }
+    if (after_event) after_event(e);
+}
+
+void Runtime::after_node_call() {
+    // Hooks may call into the node again while we drain; they only ask for
+    // one more round instead of recursing.
+    if (draining_) {
+        drain_again_ = true;
+        return;
+    }
+    draining_ = true;
+    do {
+        drain_again_ = false;
+        for (auto& m : node_->take_outgoing()) {
+            if (!transport_) continue;
+            auto sent = transport_->publish(encode(m));
+            if (!sent) warn("cannot send " + std::string(to_string(m.type)) + ": " + sent.error().message);
+        }
+        for (auto& e : node_->take_events()) emit(std::move(e));
+    } while (drain_again_);
+    draining_ = false;
+
+    switch (node_->stop_reason()) {
+    case StopReason::none: break;
+    case StopReason::name_twin:
+        // The node has already reported the twin as an error event.
+        finish({cli::Ending::Kind::name_twin, 0, "another node uses the name " + node_->name()});
+        return;
+    case StopReason::no_echo: {
+        const std::string why = "our messages do not come back from the channel (" +
+                                opts_.transport.broker.display() +
+                                "): check the broker's access rules for the topic";
+        emit(Event::error(why));
+        finish({cli::Ending::Kind::no_echo, 0, why});
+        return;
+    }
+    }
+    arm_timer();
+}
+
+void Runtime::arm_timer() {
+    if (finished()) return;
+    const auto deadline = node_->next_deadline();
+    if (!deadline) {
+        timer_.cancel();
+        return;
+    }
+    timer_.expires_at(epoch_ + *deadline);
+    timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec || finished()) return;
+        node_->on_timer(now());
+        after_node_call();
+    });
+}
+
+void Runtime::handle_payload(std::span<const std::uint8_t> payload) {
+    if (finished()) return;
+    auto msg = decode(payload);
+    if (!msg) {
+        debug(1, "skipped a message that does not decode (" + std::to_string(payload.size()) +
+                     " bytes): " + msg.error().message);
+        return;
+    }
+    const Time t = now();
+    if (opts_.raw) {
+        Event e;
+        e.type = EventType::raw;
+        e.node = msg->sender().value_or("");
+        e.msg = *msg;
+        emit(std::move(e));
+        if (finished()) return;
+    }
+    if (on_decoded) on_decoded(*msg, t);
+    if (finished()) return;
+    node_->on_message(*msg, t);
+    after_node_call();
+}
+
+void Runtime::wait_signal() {
+    signals_.async_wait([this](const boost::system::error_code& ec, int signo) {
+        if (ec || finished()) return;
+        if (on_signal) on_signal(signo);
+        else leave({cli::Ending::Kind::signal, signo, "signal"});
+        if (!finished()) wait_signal();
+    });
+}
+
+void Runtime::leave(cli::Ending e) {
+    if (finished()) return;
+    if (node_->mode() != Mode::observer && node_->tag_state() >= 0) {
+        node_->disable(0, now());
+        after_node_call();
+    }
+    finish(std::move(e));
+}
+
+void Runtime::finish(cli::Ending e) {
+    if (finished()) return;
+    ending_ = std::move(e);
+    timer_.cancel();
+    run_timer_.cancel();
+    boost::system::error_code ignored;
+    signals_.cancel(ignored);
+    if (transport_) transport_->stop();
+    // Let handlers already queued see finished() and return, then stop.
+    boost::asio::post(io_, [this] { io_.stop(); });
+}
+
+cli::Ending Runtime::run() {
+    signals_.add(SIGINT);
+    signals_.add(SIGTERM);
+    signals_.add(SIGHUP);
+    wait_signal();
+    if (opts_.timeout) {
+        run_timer_.expires_after(*opts_.timeout);
+        run_timer_.async_wait([this](const boost::system::error_code& ec) {
+            if (ec || finished()) return;
+            finish({cli::Ending::Kind::timeout, 0, "--timeout passed"});
+        });
+    }
+
+    transport_ = make_transport(io_, opts_.transport);
+    TransportHandlers h;
+    h.on_connected = [this] {
+        if (finished()) return;
+        Event e;
+        e.type = EventType::connected;
+        e.broker = opts_.transport.broker.display();
+        emit(std::move(e));
+        if (on_connected) on_connected();
+        start_node();
+    };
+    h.on_disconnected = [this](const std::string& reason) {
+        if (finished()) return;
+        Event e;
+        e.type = EventType::disconnected;
+        e.message = reason;
+        emit(std::move(e));
+    };
+    h.on_message = [this](std::span<const std::uint8_t> payload, std::optional<std::uint64_t>) {
+        handle_payload(payload);
+    };
+    h.on_fatal = [this](FatalKind kind, const std::string& reason) {
+        if (finished()) return;
+        emit(Event::error(reason));
+        finish({kind_of(kind), 0, reason});
+    };
+    h.on_debug = [this](const std::string& line) { debug(2, line); };
+    transport_->start(std::move(h));
+    arm_timer();
+
+    io_.run();
+    transport_.reset();
+    return ending_.value_or(cli::Ending{cli::Ending::Kind::done, 0, ""});
+}
+
+}  // namespace actor

@@ -1,0 +1,142 @@
+// actor-watch GROUP: observe a group without sending anything (CLI.md).
+// Parse, connect, run, map the ending to an exit status.
+//
+// Who is "it" is decided by an observer Node (the acceptance rules of an
+// active node), so every watcher names the same node even when pings
+// collide. This file adds what only a watcher reports: `setup` for each
+// config message that differs from the last one seen, and the `members`
+// view (every node heard from lately, as a sender or inside a chain).
+#include "actor/cli.hpp"
+#include "actor/runtime.hpp"
+
+#include <algorithm>
+#include <map>
+#include <string>
+
+namespace {
+
+// Bound on remembered names: a flood of made-up names must not grow us.
+constexpr std::size_t max_members = 1024;
+
+struct WatchOptions {
+    bool raw = false;
+    bool once = false;
+    bool members = false;
+    std::string ttl;
+};
+
+class Members {
+public:
+    explicit Members(actor::Duration ttl) : ttl_(ttl) {}
+
+    void heard(const actor::Message& m, actor::Time now) {
+        const auto wall = std::chrono::system_clock::now();
+        // Oldest chain entries first, so the chain's head ends up newest.
+        for (auto it = m.history.rbegin(); it != m.history.rend(); ++it) touch(*it, now, wall);
+        if (auto sender = m.sender()) {
+            auto& e = touch(*sender, now, wall);
+            if (m.type == actor::MsgType::ping || m.type == actor::MsgType::hist) e.value = m.value;
+        }
+    }
+
+    actor::Event snapshot(const actor::Chain& chain, actor::Time now) {
+        std::erase_if(seen_, [&](const auto& kv) { return now - kv.second.steady > ttl_; });
+        std::vector<const std::pair<const std::string, Entry>*> rows;
+        for (const auto& kv : seen_) rows.push_back(&kv);
+        std::sort(rows.begin(), rows.end(), [](auto* a, auto* b) { return a->second.seq > b->second.seq; });
+        actor::Event e;
+        e.type = actor::EventType::members;
+        for (auto* r : rows)
+            e.members.push_back({r->first, r->second.value, r->second.wall,
+                                 chain.index_of(r->first).has_value()});
+        return e;
+    }
+
+private:
+    struct Entry {
+        actor::Value value = nullptr;
+        actor::Time steady{};
+        std::chrono::system_clock::time_point wall;
+        std::uint64_t seq = 0;
+    };
+    Entry& touch(const std::string& name, actor::Time now, std::chrono::system_clock::time_point wall) {
+        if (!seen_.contains(name) && seen_.size() >= max_members) {
+            auto oldest = std::min_element(seen_.begin(), seen_.end(), [](const auto& a, const auto& b) {
+                return a.second.seq < b.second.seq;
+            });
+            seen_.erase(oldest);
+        }
+        auto& e = seen_[name];
+        e.steady = now;
+        e.wall = wall;
+        e.seq = ++seq_;
+        return e;
+    }
+
+    actor::Duration ttl_;
+    std::map<std::string, Entry> seen_;
+    std::uint64_t seq_ = 0;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    actor::cli::CommonOptions common;
+    common.tool = "actor-watch";
+    WatchOptions opt;
+    CLI::App app{"Watch a group without sending anything; print who is \"it\" as JSON lines."};
+    app.name(common.tool);
+    actor::cli::add_common_options(app, common);
+    app.add_flag("--raw", opt.raw, "also print every message with its sender");
+    app.add_flag("--once", opt.once, "print the next settled turn and exit");
+    app.add_flag("--members", opt.members, "print the nodes seen lately after each turn");
+    app.add_option("--ttl", opt.ttl, "how long a member stays listed (default (nodes+1)*(cycle+2.5*gap))");
+    if (auto status = actor::cli::parse(app, common, argc, argv)) return *status;
+
+    const auto& c = common.config;
+    actor::Duration ttl = actor::from_seconds(static_cast<double>(std::max<std::int64_t>(c.nodes, 1) + 1) *
+                                              (c.cycle + 2.5 * c.gap));
+    if (!opt.ttl.empty()) {
+        auto t = actor::cli::parse_duration(opt.ttl);
+        if (!t) return actor::cli::usage_error(common, "--ttl: " + t.error().message);
+        ttl = *t;
+    }
+    // --once must end: without --timeout it waits two cycles and some slack.
+    if (opt.once && !common.timeout) common.timeout = actor::from_seconds(2 * c.cycle + 4 * c.gap);
+
+    auto ropts = actor::runtime_options(common);
+    ropts.raw = opt.raw;
+    actor::Runtime rt(std::move(ropts), actor::cli::node_options(common, actor::Mode::observer));
+
+    Members members(ttl);
+    std::optional<actor::Config> last_config;
+    rt.on_decoded = [&](const actor::Message& m, actor::Time now) {
+        members.heard(m, now);
+        if (m.type != actor::MsgType::vers) return;
+        const auto seen = m.config.apply_to(last_config.value_or(common.config));
+        if (last_config && *last_config == seen) return;
+        last_config = seen;
+        actor::Event e;
+        e.type = actor::EventType::setup;
+        e.node = m.node.value_or("");
+        e.config = seen;
+        rt.emit(std::move(e));
+    };
+    rt.on_event = [&](const actor::Event& e) {
+        // Config changes are reported from the messages above; the
+        // observer's own `setup` would repeat them.
+        if (e.type == actor::EventType::setup) return false;
+        if (e.type == actor::EventType::ping && opt.members) {
+            rt.emit(members.snapshot(rt.node().chain(), rt.now()));
+            return false;
+        }
+        return true;
+    };
+    rt.after_event = [&](const actor::Event& e) {
+        if (opt.once && (e.type == actor::EventType::ping || e.type == actor::EventType::members))
+            rt.finish({actor::cli::Ending::Kind::done, 0, "--once"});
+    };
+
+    const auto ending = rt.run();
+    return actor::cli::exit_status_for(ending);
+}
