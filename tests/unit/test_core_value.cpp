@@ -177,7 +177,9 @@ TEST(ValueOrder, RandomizedStrictTotalOrder) {
                 if (ab <= 0 && bc <= 0) {
                     const auto ac = compare_values(a, c);
                     ASSERT_TRUE(ac <= 0) << a.dump() << " " << b.dump() << " " << c.dump();
-                    if (ab < 0 || bc < 0) ASSERT_TRUE(ac < 0);
+                    if (ab < 0 || bc < 0) {
+                        ASSERT_TRUE(ac < 0);
+                    }
                 }
             }
         }

@@ -12,7 +12,9 @@ std::optional<std::string> validate_local(const Config& c) {
     if (!(c.gap > 0)) return "gap must be greater than 0";
     // 0.24 demanded cycle >= 1; we only need room for the slots of a turn
     // (deliberate difference, see PROTOCOL.md).
-    if (!(c.cycle >= 3 * c.gap)) return "cycle must be at least 3*gap";
+    // A relative tolerance, so that the decimal inputs a person types
+    // (cycle 0.3, gap 0.1, where 3*0.1 is 0.30000000000000004) pass.
+    if (!(c.cycle >= 3 * c.gap * (1 - 1e-9))) return "cycle must be at least 3*gap";
     if (c.splits < 1) return "splits must be at least 1";
     if (c.n_hosts < 1) return "n_hosts must be at least 1";
     return std::nullopt;
