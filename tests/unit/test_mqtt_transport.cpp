@@ -1,0 +1,332 @@
+// The MQTT transport against a real, private mosquitto (tests/support/broker).
+// Every wait runs the io_context until the awaited callback has happened or a
+// deadline passes; no sleeps.
+#include "actor/transport.hpp"
+#include "support/broker.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace std::chrono_literals;
+using actor::FatalKind;
+using actor::test::Broker;
+using actor::test::BrokerConfig;
+using Clock = std::chrono::steady_clock;
+
+// Records everything a transport reports.
+struct Recorder {
+    int connected = 0;
+    std::vector<std::string> disconnected;
+    std::vector<std::string> messages;
+    std::optional<FatalKind> fatal_kind;
+    std::string fatal_reason;
+
+    actor::TransportHandlers handlers() {
+        actor::TransportHandlers h;
+        h.on_connected = [this] { ++connected; };
+        h.on_disconnected = [this](const std::string& why) { disconnected.push_back(why); };
+        h.on_message = [this](std::span<const std::uint8_t> p, std::optional<std::uint64_t>) {
+            messages.emplace_back(p.begin(), p.end());
+        };
+        h.on_fatal = [this](FatalKind k, const std::string& why) {
+            fatal_kind = k;
+            fatal_reason = why;
+        };
+        return h;
+    }
+    bool has(const std::string& m) const {
+        return std::find(messages.begin(), messages.end(), m) != messages.end();
+    }
+};
+
+// Runs `io` until `done()` or the deadline; returns done().
+bool run_until(boost::asio::io_context& io, const std::function<bool()>& done,
+               Clock::duration limit = 10s) {
+    const auto end = Clock::now() + limit;
+    while (!done() && Clock::now() < end) {
+        if (io.stopped()) io.restart();
+        io.run_one_for(std::chrono::duration_cast<std::chrono::milliseconds>(end - Clock::now()));
+    }
+    return done();
+}
+
+std::vector<std::uint8_t> bytes(const std::string& s) { return {s.begin(), s.end()}; }
+
+actor::TransportOptions options(const std::string& url, const std::string& group = "actor/test") {
+    actor::TransportOptions o;
+    auto b = actor::parse_broker_url(url);
+    EXPECT_TRUE(b.ok());
+    o.broker = *b;
+    o.group = group;
+    o.client_id = "test";
+    o.connect_timeout = 5s;
+    o.max_backoff = 200ms;
+    return o;
+}
+
+TEST(MqttTransport, ReceivesItsOwnMessageBack) {
+    Broker broker;
+    ASSERT_TRUE(broker.start()) << broker.log();
+    boost::asio::io_context io;
+    Recorder rec;
+    auto t = actor::make_transport(io, options(broker.url()));
+    EXPECT_FALSE(t->connected());
+    t->start(rec.handlers());
+    ASSERT_TRUE(run_until(io, [&] { return rec.connected == 1 || rec.fatal_kind; }));
+    ASSERT_FALSE(rec.fatal_kind) << rec.fatal_reason;
+    EXPECT_TRUE(t->connected());
+
+    auto r = t->publish(bytes("hello"));
+    ASSERT_TRUE(r.ok());
+    EXPECT_TRUE(*r);
+    ASSERT_TRUE(run_until(io, [&] { return rec.has("hello"); }));
+
+    // Empty payloads and large ones up to the limit travel too.
+    const std::string big(200 * 1024, 'x');
+    ASSERT_TRUE(t->publish(bytes("")).ok());
+    ASSERT_TRUE(t->publish(bytes(big)).ok());
+    ASSERT_TRUE(run_until(io, [&] { return rec.has(big); }));
+    EXPECT_TRUE(rec.has(""));
+    t->stop();
+}
+
+TEST(MqttTransport, RefusesOversizedPayloads) {
+    Broker broker;
+    ASSERT_TRUE(broker.start()) << broker.log();
+    boost::asio::io_context io;
+    Recorder rec;
+    auto t = actor::make_transport(io, options(broker.url()));
+    t->start(rec.handlers());
+    ASSERT_TRUE(run_until(io, [&] { return rec.connected == 1; }));
+    auto r = t->publish(std::vector<std::uint8_t>(256 * 1024 + 1, 0));
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().message.find("exceeds"), std::string::npos);
+}
+
+TEST(MqttTransport, TwoTransportsSeeEachOther) {
+    Broker broker;
+    ASSERT_TRUE(broker.start()) << broker.log();
+    boost::asio::io_context io;
+    Recorder a_rec, b_rec, other_rec;
+    // Same client id hint on purpose: ids must still differ per transport.
+    auto a = actor::make_transport(io, options(broker.url()));
+    auto b = actor::make_transport(io, options(broker.url()));
+    auto other = actor::make_transport(io, options(broker.url(), "actor/other"));
+    a->start(a_rec.handlers());
+    b->start(b_rec.handlers());
+    other->start(other_rec.handlers());
+    ASSERT_TRUE(run_until(io, [&] {
+        return a_rec.connected && b_rec.connected && other_rec.connected;
+    }));
+    ASSERT_TRUE(a->publish(bytes("from a")).ok());
+    ASSERT_TRUE(b->publish(bytes("from b")).ok());
+    ASSERT_TRUE(run_until(io, [&] {
+        return a_rec.has("from b") && b_rec.has("from a") && a_rec.has("from a") &&
+               b_rec.has("from b");
+    }));
+    // Nobody got kicked for a duplicate client id, and other groups stay apart.
+    EXPECT_TRUE(a_rec.disconnected.empty());
+    EXPECT_TRUE(b_rec.disconnected.empty());
+    EXPECT_TRUE(other_rec.messages.empty());
+}
+
+TEST(MqttTransport, BrokerNotRunningIsUnavailableAfterConnectTimeout) {
+    const auto port = Broker::free_port();
+    boost::asio::io_context io;
+    Recorder rec;
+    auto opts = options("mqtt://127.0.0.1:" + std::to_string(port));
+    opts.connect_timeout = 1s;
+    auto t = actor::make_transport(io, opts);
+    const auto started = Clock::now();
+    t->start(rec.handlers());
+    ASSERT_TRUE(run_until(io, [&] { return rec.fatal_kind.has_value(); }, 5s));
+    const auto took = Clock::now() - started;
+    EXPECT_EQ(*rec.fatal_kind, FatalKind::unavailable);
+    EXPECT_NE(rec.fatal_reason.find("127.0.0.1:" + std::to_string(port)), std::string::npos)
+        << rec.fatal_reason;
+    EXPECT_GE(took, 900ms);
+    EXPECT_LT(took, 3s);
+    EXPECT_EQ(rec.connected, 0);
+    // Nothing more after the fatal report.
+    io.run_for(300ms);
+    EXPECT_EQ(rec.connected, 0);
+}
+
+TEST(MqttTransport, UnknownHostIsUnavailable) {
+    boost::asio::io_context io;
+    Recorder rec;
+    auto opts = options("mqtt://no-such-host.invalid:1883");
+    opts.connect_timeout = 500ms;
+    auto t = actor::make_transport(io, opts);
+    t->start(rec.handlers());
+    ASSERT_TRUE(run_until(io, [&] { return rec.fatal_kind.has_value(); }, 30s));
+    EXPECT_EQ(*rec.fatal_kind, FatalKind::unavailable);
+}
+
+TEST(MqttTransport, BrokerComesUpDuringTheFirstConnectTimeout) {
+    Broker broker;  // not started yet
+    boost::asio::io_context io;
+    Recorder rec;
+    auto t = actor::make_transport(io, options(broker.url()));
+    t->start(rec.handlers());
+    // Let a few attempts fail first.
+    io.run_for(300ms);
+    EXPECT_EQ(rec.connected, 0);
+    EXPECT_FALSE(rec.fatal_kind);
+    ASSERT_TRUE(broker.start()) << broker.log();
+    ASSERT_TRUE(run_until(io, [&] { return rec.connected == 1 || rec.fatal_kind; }));
+    EXPECT_FALSE(rec.fatal_kind) << rec.fatal_reason;
+}
+
+TEST(MqttTransport, ReconnectsAfterBrokerRestart) {
+    Broker broker;
+    ASSERT_TRUE(broker.start()) << broker.log();
+    boost::asio::io_context io;
+    Recorder rec;
+    auto t = actor::make_transport(io, options(broker.url()));
+    t->start(rec.handlers());
+    ASSERT_TRUE(run_until(io, [&] { return rec.connected == 1; }));
+
+    broker.stop();
+    ASSERT_TRUE(run_until(io, [&] { return !rec.disconnected.empty(); }));
+    EXPECT_FALSE(t->connected());
+    EXPECT_EQ(rec.connected, 1);
+    // While down, payloads are dropped, not queued.
+    auto r = t->publish(bytes("while down"));
+    ASSERT_TRUE(r.ok());
+    EXPECT_FALSE(*r);
+    // Stay down across a few backoff rounds: no second disconnect report.
+    io.run_for(500ms);
+    EXPECT_EQ(rec.disconnected.size(), 1u);
+
+    ASSERT_TRUE(broker.start()) << broker.log();
+    ASSERT_TRUE(run_until(io, [&] { return rec.connected == 2; }));
+    EXPECT_TRUE(t->connected());
+    ASSERT_TRUE(t->publish(bytes("after restart")).ok());
+    ASSERT_TRUE(run_until(io, [&] { return rec.has("after restart"); }));
+    EXPECT_FALSE(rec.has("while down"));
+    EXPECT_FALSE(rec.fatal_kind);
+}
+
+TEST(MqttTransport, CredentialsAreUsed) {
+    BrokerConfig cfg;
+    cfg.users = {{"alice", "s3cret"}};
+    Broker broker(cfg);
+    ASSERT_TRUE(broker.start()) << broker.log();
+    boost::asio::io_context io;
+    Recorder rec;
+    auto opts = options("mqtt://alice@127.0.0.1:" + std::to_string(broker.port()));
+    opts.password = "s3cret";
+    auto t = actor::make_transport(io, opts);
+    t->start(rec.handlers());
+    ASSERT_TRUE(run_until(io, [&] { return rec.connected == 1 || rec.fatal_kind; }));
+    EXPECT_FALSE(rec.fatal_kind) << rec.fatal_reason;
+}
+
+TEST(MqttTransport, WrongPasswordIsDenied) {
+    BrokerConfig cfg;
+    cfg.users = {{"alice", "s3cret"}};
+    Broker broker(cfg);
+    ASSERT_TRUE(broker.start()) << broker.log();
+    boost::asio::io_context io;
+    Recorder rec;
+    auto opts = options(broker.url());
+    opts.username = "alice";  // overrides the URL's (absent) user
+    opts.password = "wrong";
+    auto t = actor::make_transport(io, opts);
+    t->start(rec.handlers());
+    ASSERT_TRUE(run_until(io, [&] { return rec.fatal_kind.has_value(); }));
+    EXPECT_EQ(*rec.fatal_kind, FatalKind::denied);
+    EXPECT_EQ(rec.connected, 0);
+    EXPECT_EQ(rec.fatal_reason.find("wrong"), std::string::npos);  // never printed
+    EXPECT_NE(rec.fatal_reason.find("Connection Refused"), std::string::npos) << rec.fatal_reason;
+}
+
+TEST(MqttTransport, AclForbiddingReadIsDenied) {
+    BrokerConfig cfg;
+    cfg.acl = "topic write actor/#\n";
+    Broker broker(cfg);
+    ASSERT_TRUE(broker.start()) << broker.log();
+    boost::asio::io_context io;
+    Recorder rec;
+    auto t = actor::make_transport(io, options(broker.url(), "actor/secret"));
+    t->start(rec.handlers());
+    ASSERT_TRUE(run_until(io, [&] { return rec.fatal_kind.has_value() || rec.connected; }));
+    ASSERT_TRUE(rec.fatal_kind.has_value());
+    EXPECT_EQ(*rec.fatal_kind, FatalKind::denied);
+    EXPECT_EQ(rec.fatal_reason, "subscription to actor/secret refused");
+    EXPECT_EQ(rec.connected, 0);
+}
+
+TEST(MqttTransport, BadGroupIsAUsageError) {
+    boost::asio::io_context io;
+    Recorder rec;
+    auto t = actor::make_transport(io, options("mqtt://127.0.0.1:1", "actor/+"));
+    t->start(rec.handlers());
+    ASSERT_TRUE(run_until(io, [&] { return rec.fatal_kind.has_value(); }, 2s));
+    EXPECT_EQ(*rec.fatal_kind, FatalKind::usage);
+}
+
+TEST(MqttTransport, StopThenDestroyIsClean) {
+    Broker broker;
+    ASSERT_TRUE(broker.start()) << broker.log();
+    boost::asio::io_context io;
+    Recorder rec, watcher_rec;
+    auto watcher = actor::make_transport(io, options(broker.url()));
+    watcher->start(watcher_rec.handlers());
+    auto t = actor::make_transport(io, options(broker.url()));
+    t->start(rec.handlers());
+    ASSERT_TRUE(run_until(io, [&] { return rec.connected && watcher_rec.connected; }));
+    ASSERT_TRUE(t->publish(bytes("last words")).ok());
+    t->stop();
+    EXPECT_FALSE(t->connected());
+    t.reset();  // io_context still holds the cancelled waits
+    ASSERT_TRUE(run_until(io, [&] { return watcher_rec.has("last words"); }));
+    io.run_for(200ms);
+    // No handler ran after stop().
+    EXPECT_TRUE(rec.disconnected.empty());
+    EXPECT_TRUE(rec.messages.empty());
+    EXPECT_FALSE(rec.fatal_kind);
+}
+
+TEST(MqttTransport, DestroyWithoutStopMidConnect) {
+    const auto port = Broker::free_port();
+    boost::asio::io_context io;
+    Recorder rec;
+    auto t = actor::make_transport(io, options("mqtt://127.0.0.1:" + std::to_string(port)));
+    t->start(rec.handlers());
+    io.run_for(150ms);
+    t.reset();
+    io.run_for(200ms);
+    EXPECT_FALSE(rec.fatal_kind);
+}
+
+TEST(MqttTransport, HandlerMayStopAndDestroyTheTransport) {
+    Broker broker;
+    ASSERT_TRUE(broker.start()) << broker.log();
+    boost::asio::io_context io;
+    std::unique_ptr<actor::Transport> t = actor::make_transport(io, options(broker.url()));
+    int connected = 0;
+    actor::TransportHandlers h;
+    h.on_connected = [&] {
+        ++connected;
+        (void)t->publish(bytes("x"));
+    };
+    h.on_message = [&](std::span<const std::uint8_t>, std::optional<std::uint64_t>) {
+        t->stop();
+        t.reset();
+    };
+    t->start(h);
+    ASSERT_TRUE(run_until(io, [&] { return t == nullptr; }));
+    io.run_for(200ms);
+    EXPECT_EQ(connected, 1);
+}
+
+}  // namespace
