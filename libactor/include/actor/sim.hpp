@@ -132,6 +132,9 @@ public:
     // form one more group together.
     void partition(const std::vector<std::vector<std::size_t>>& groups);
     void heal();
+    // Changes latency, jitter and loss for messages sent from now on.
+    void set_link(const LinkModel& l);
+    const LinkModel& link() const;
 
     // Runs `f` at virtual time `when` (>= now), in time order with the rest.
     void at(Time when, std::function<void(Simulator&)> f);

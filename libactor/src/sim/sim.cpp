@@ -337,6 +337,9 @@ void Simulator::heal() {
     for (auto& s : impl_->slots) s.group = 0;
 }
 
+void Simulator::set_link(const LinkModel& l) { impl_->opts.link = l; }
+const LinkModel& Simulator::link() const { return impl_->opts.link; }
+
 void Simulator::call(std::size_t i, const std::function<void(Node&, Time)>& f) {
     f(*impl_->slots.at(i).node, now_);
     if (impl_->slots[i].alive) flush(i);

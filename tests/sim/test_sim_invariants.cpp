@@ -1,0 +1,95 @@
+// Reference scenario (4): the guarantees of PROTOCOL.md, measured in steady
+// state (after 3 cycles of start-up) without faults:
+//  - latency + jitter below gap/16: exactly one ping per turn;
+//  - latency + jitter below gap: never two nodes tagged at one instant;
+//  - every node reports (ping event or own tag) at least once per
+//    cycle + 3*gap + latency.
+#include "sim/sim_helpers.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace actor;
+using namespace actor::simtest;
+
+namespace {
+
+constexpr std::uint64_t kSeeds[] = {1, 2, 3, 4, 5, 6, 7, 8};
+
+struct InvariantCase {
+    const char* name;
+    bool fast;
+    std::size_t nodes;
+    std::int64_t chain;
+    double latency_gap, jitter_gap;
+    bool one_ping_per_turn;  // only claimed for latency + jitter < gap/16
+};
+
+class Invariants : public ::testing::TestWithParam<InvariantCase> {};
+
+TEST_P(Invariants, HoldInSteadyState) {
+    const auto& tc = GetParam();
+    const Config cfg = tc.fast ? fast_config(tc.chain) : slow_config(tc.chain);
+    const Duration max_latency = gaps(cfg, tc.latency_gap + tc.jitter_gap);
+    const std::int64_t n_turns = 40;
+    for (auto seed : kSeeds) {
+        SCOPED_TRACE("seed=" + std::to_string(seed));
+        sim::SimOptions o;
+        o.seed = seed;
+        o.link = link(cfg, tc.latency_gap, tc.jitter_gap);
+        sim::Simulator s(o);
+        add_group(s, tc.nodes, cfg, gaps(cfg, 1));
+        const Time warm = cycles(cfg, 3);
+        const Time end = warm + turn(cfg) * n_turns;
+        ASSERT_TRUE(s.run_until(warm)) << s.error();
+        s.set_measure_from(warm);
+        ASSERT_TRUE(s.run_until(end)) << s.error();
+
+        auto tags = events(s, EventType::tag, warm);
+        ASSERT_GE(tags.size(), static_cast<std::size_t>(n_turns * 8 / 10)) << s.format_trace(80);
+
+        if (tc.one_ping_per_turn) {
+            // Each turn ends with the tag that one ping (sent a gap earlier)
+            // earned; between two tags exactly that one ping was sent.
+            for (std::size_t k = 1; k < tags.size(); ++k) {
+                auto pings = sends(s, MsgType::ping, tags[k - 1].at + Duration(1), tags[k].at);
+                EXPECT_EQ(pings.size(), 1u)
+                    << "turn ending " << to_seconds(tags[k].at) << "s\n" << s.format_trace(60);
+            }
+            EXPECT_EQ(s.stats().sent_of(MsgType::hist), 0u);
+        }
+
+        // Never two tagged at once (latency < gap in every case here).
+        EXPECT_TRUE(s.stats().overlaps.empty())
+            << s.stats().overlaps.size() << " overlaps, first at "
+            << to_seconds(s.stats().overlaps.front().from) << "s\n" << s.format_trace(80);
+
+        // Reports keep coming for every node.
+        const Duration bound = from_seconds(cfg.cycle + 3 * cfg.gap) + max_latency;
+        for (std::size_t i = 0; i < s.size(); ++i) {
+            EXPECT_LE(s.max_report_interval(i), bound)
+                << s.name(i) << ": " << to_seconds(s.max_report_interval(i)) << "s between reports";
+        }
+    }
+}
+
+// latency < gap/16 is claimed for one ping per turn; < gap for no overlap.
+INSTANTIATE_TEST_SUITE_P(
+    Sim, Invariants,
+    ::testing::Values(
+        InvariantCase{"slow_5of5_tiny_latency", false, 5, 5, 0.03, 0.02, true},
+        InvariantCase{"slow_10of5_tiny_latency", false, 10, 5, 0.03, 0.02, true},
+        InvariantCase{"fast_20of5_tiny_latency", true, 20, 5, 0.03, 0.02, true},
+        InvariantCase{"fast_5of3_tiny_latency", true, 5, 3, 0.0, 0.05, true},
+        InvariantCase{"slow_5of5_half_gap", false, 5, 5, 0.4, 0.2, false},
+        InvariantCase{"slow_10of5_half_gap", false, 10, 5, 0.4, 0.2, false},
+        InvariantCase{"fast_20of5_half_gap", true, 20, 5, 0.4, 0.2, false},
+        InvariantCase{"fast_8of3_0.9gap", true, 8, 3, 0.5, 0.4, false},
+        InvariantCase{"slow_2of5_half_gap", false, 2, 5, 0.5, 0.1, false}),
+    [](const auto& info) {
+        std::string n = info.param.name;
+        for (auto& ch : n)
+            if (ch == '.') ch = '_';
+        return n;
+    });
+
+}  // namespace
