@@ -118,6 +118,25 @@ Broker::Broker(BrokerConfig config) {
         }
         conf << "allow_anonymous false\npassword_file " << pwfile << "\n";
     }
+    if (!config.deny_subscribe.empty()) {
+        const std::string plugin = "/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so";
+        if (::access(plugin.c_str(), R_OK) != 0) setup_error_ = plugin + " not found";
+        const std::string dynsec = dir_ + "/dynsec.json";
+        std::ofstream out(dynsec);
+        out << R"({"defaultACLAccess":{"publishClientSend":true,"publishClientReceive":true,)"
+            << R"("subscribe":true,"unsubscribe":true},"clients":[],)"
+            << R"("groups":[{"groupname":"anonymous","roles":[{"rolename":"deny"}]}],)"
+            << R"("roles":[{"rolename":"deny","acls":[)";
+        for (std::size_t i = 0; i < config.deny_subscribe.size(); ++i) {
+            // Topics are test constants: no JSON escaping needed.
+            out << (i ? "," : "") << R"({"acltype":"subscribePattern","topic":")"
+                << config.deny_subscribe[i] << R"(","priority":0,"allow":false})";
+        }
+        out << R"(]}],"anonymousGroup":"anonymous"})" << "\n";
+        out.close();
+        ::chmod(dynsec.c_str(), 0600);
+        conf << "plugin " << plugin << "\nplugin_opt_config_file " << dynsec << "\n";
+    }
     if (!config.acl.empty()) {
         const std::string aclfile = dir_ + "/acl";
         std::ofstream(aclfile) << config.acl;

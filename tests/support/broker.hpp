@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 #include <sys/types.h>
 
 namespace actor::test {
@@ -28,7 +29,12 @@ struct BrokerConfig {
     std::map<std::string, std::string> users;
     // Contents of an acl_file (mosquitto.conf(5) syntax), e.g.
     // "topic write actor/#\n". Empty: no ACL, everything allowed.
+    // Mosquitto 2.0's acl_file only filters delivery: a SUBSCRIBE to an
+    // unreadable topic is still granted. For a refused SUBSCRIBE use:
     std::string acl;
+    // Topics whose SUBSCRIBE anonymous clients get refused (SUBACK 0x80),
+    // through the dynamic-security plugin's anonymous group.
+    std::vector<std::string> deny_subscribe;
 };
 
 class Broker {
