@@ -133,6 +133,9 @@ TEST(ValueJson, BinaryRendersAsBase64AndBack) {
     actor::Value ext = actor::Value::binary({1, 2}, 5);
     EXPECT_EQ(actor::value_to_json(ext), (json{{"$bin", "AQI="}, {"$ext", 5}}));
     EXPECT_EQ(actor::value_from_json(actor::value_to_json(ext)), ext);
+    actor::Value neg_ext = actor::Value::binary({1}, 0xff);  // ext code -1 (a msgpack timestamp)
+    EXPECT_EQ(actor::value_from_json(actor::value_to_json(neg_ext)), neg_ext);
+    EXPECT_EQ(actor::value_from_json(json{{"$bin", "AQ=="}, {"$ext", -1}}), neg_ext);
     // Nested, and inside an event line.
     const actor::Value nested = {{"k", actor::Value::array({1, actor::Value::binary({9})})}};
     EXPECT_EQ(actor::value_from_json(actor::value_to_json(nested)), nested);

@@ -258,12 +258,13 @@ Value value_from_json(const nlohmann::json& j) {
             const auto ext = j.find("$ext");
             const bool plain = j.size() == 1;
             const bool with_ext = j.size() == 2 && ext != j.end() && ext->is_number_integer() &&
-                                  ext->get<std::int64_t>() >= -128 && ext->get<std::int64_t>() <= 127;
+                                  ext->get<std::int64_t>() >= -128 && ext->get<std::int64_t>() <= 255;
             if (plain || with_ext) {
                 if (auto bytes = base64_decode(bin->get<std::string>())) {
                     Value v = Value::binary(std::move(*bytes));
                     if (with_ext) {
-                        // msgpack ext codes are signed bytes; keep the byte.
+                        // msgpack ext codes are signed bytes; we render the
+                        // raw byte (0..255) but also take the signed form.
                         v.get_binary().set_subtype(static_cast<std::uint8_t>(ext->get<std::int64_t>()));
                     }
                     return v;
