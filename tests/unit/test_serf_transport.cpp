@@ -291,3 +291,23 @@ TEST(SerfTransport, NoHandlerRunsAfterStopEvenWithOperationsPending) {
     run_until(io, [] { return false; }, 200ms);
     EXPECT_EQ(calls, 0);
 }
+
+TEST(SerfTransport, AgentSizeRefusalIsReportedButNotFatal) {
+    // An agent with a lower limit than our budget refuses the event itself.
+    SerfAgent agent("small", std::nullopt, R"({"user_event_size_limit": 128})");
+    agent.start();
+    boost::asio::io_context io;
+    Probe p(io, options(agent.rpc_port()));
+    ASSERT_TRUE(run_until(io, [&] { return p.connected == 1; }, 5s)) << p.dump();
+    ASSERT_TRUE(p.t->publish(std::vector<std::uint8_t>(200, 'z')).ok());
+    auto refused = [&] {
+        for (const auto& l : p.debug)
+            if (l.find("exceeds configured limit") != std::string::npos) return true;
+        return false;
+    };
+    ASSERT_TRUE(run_until(io, refused, 3s)) << p.dump();
+    EXPECT_FALSE(p.fatal.has_value());
+    EXPECT_TRUE(p.t->connected());
+    ASSERT_TRUE(p.t->publish(bytes("small-ok")).ok());
+    ASSERT_TRUE(run_until(io, [&] { return p.got("small-ok"); }, 3s)) << p.dump();
+}
