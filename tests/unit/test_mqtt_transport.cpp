@@ -197,6 +197,7 @@ TEST(MqttTransport, ReconnectsAfterBrokerRestart) {
     broker.stop();
     ASSERT_TRUE(run_until(io, [&] { return !rec.disconnected.empty(); }));
     EXPECT_FALSE(t->connected());
+    EXPECT_FALSE(rec.disconnected[0].empty());
     EXPECT_EQ(rec.connected, 1);
     // While down, payloads are dropped, not queued.
     auto r = t->publish(bytes("while down"));
@@ -225,9 +226,14 @@ TEST(MqttTransport, CredentialsAreUsed) {
     auto opts = options("mqtt://alice@127.0.0.1:" + std::to_string(broker.port()));
     opts.password = "s3cret";
     auto t = actor::make_transport(io, opts);
-    t->start(rec.handlers());
+    auto h = rec.handlers();
+    std::vector<std::string> debug;
+    h.on_debug = [&](const std::string& line) { debug.push_back(line); };
+    t->start(h);
     ASSERT_TRUE(run_until(io, [&] { return rec.connected == 1 || rec.fatal_kind; }));
     EXPECT_FALSE(rec.fatal_kind) << rec.fatal_reason;
+    EXPECT_FALSE(debug.empty());
+    for (const auto& line : debug) EXPECT_EQ(line.find("s3cret"), std::string::npos) << line;
 }
 
 TEST(MqttTransport, WrongPasswordIsDenied) {
