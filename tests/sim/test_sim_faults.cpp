@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <ostream>
+
 using namespace actor;
 using namespace actor::simtest;
 
@@ -19,6 +21,8 @@ struct CrashCase {
     double latency_gap, jitter_gap;
     double crash_after_tag_cycle;  // how far into its tag the node crashes
 };
+
+std::ostream& operator<<(std::ostream& os, const CrashCase& c) { return os << c.name; }
 
 class CrashTagged : public ::testing::TestWithParam<CrashCase> {};
 
@@ -77,6 +81,8 @@ struct TwinCase {
     bool fast;
     double second_start_cycle;  // when the second twin starts
 };
+
+std::ostream& operator<<(std::ostream& os, const TwinCase& c) { return os << c.name; }
 
 class NameTwin : public ::testing::TestWithParam<TwinCase> {};
 

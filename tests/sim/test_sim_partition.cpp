@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <ostream>
+
 using namespace actor;
 using namespace actor::simtest;
 
@@ -21,6 +23,8 @@ struct SplitCase {
     // (latency_gap/2 = while the ping is in flight).
     double offset_gap;
 };
+
+std::ostream& operator<<(std::ostream& os, const SplitCase& c) { return os << c.name; }
 
 class SplitHeal : public ::testing::TestWithParam<SplitCase> {};
 

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <ostream>
+
 #include <map>
 #include <set>
 
@@ -23,6 +25,8 @@ struct RotationCase {
     double latency_gap, jitter_gap, loss;
 };
 
+std::ostream& operator<<(std::ostream& os, const RotationCase& c) { return os << c.name; }
+
 Config config_of(const RotationCase& c) {
     return c.fast ? fast_config(c.chain) : slow_config(c.chain);
 }
@@ -37,7 +41,10 @@ sim::SimOptions options(std::uint64_t seed, const Config& cfg, const RotationCas
 // (1) 5 nodes with nodes=5: all get their turns.
 class AllGetTurns : public ::testing::TestWithParam<RotationCase> {};
 
-TEST_P(AllGetTurns, EveryNodeIsTaggedWithinTwoRounds) {
+// A node left off a chain that is one short of `nodes` gets in only by the
+// early slot, with probability 1/(1*max(total, n_hosts)) = 1/10 per turn
+// here; so "all" is checked over 100 turns, not over two rounds.
+TEST_P(AllGetTurns, EveryNodeIsTaggedWithinAHundredTurns) {
     const auto& tc = GetParam();
     const Config cfg = config_of(tc);
     for (auto seed : kSeeds) {
@@ -45,8 +52,7 @@ TEST_P(AllGetTurns, EveryNodeIsTaggedWithinTwoRounds) {
         sim::Simulator s(options(seed, cfg, tc));
         add_group(s, tc.nodes, cfg, gaps(cfg, 1));
         const Time warm = cycles(cfg, 3);
-        // Two full rounds of the chain after warm-up.
-        const Time end = warm + turn(cfg) * static_cast<std::int64_t>(2 * tc.nodes);
+        const Time end = warm + turn(cfg) * 100;
         ASSERT_TRUE(s.run_until(end)) << s.error();
         std::map<std::uint32_t, int> tags;
         for (const auto& e : events(s, EventType::tag, warm)) ++tags[e.node];

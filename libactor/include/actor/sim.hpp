@@ -54,6 +54,10 @@ struct SimOptions {
     // Record a trace of every event and send. Off for big benchmarks: the
     // counters in Stats are kept either way.
     bool trace = true;
+    // Called for every broadcast as it is sent, and for every event as it
+    // is emitted (debugging, custom invariants).
+    std::function<void(Time, std::size_t from, const Message&)> on_send;
+    std::function<void(Time, std::size_t node, const Event&)> on_event;
     // Work items (deliveries, wake-ups, actions) before a run is declared a
     // livelock. Counted over the simulator's lifetime.
     std::uint64_t max_steps = 20'000'000;
@@ -178,8 +182,10 @@ public:
     Duration max_report_interval(std::size_t* who = nullptr) const;
 
     const std::vector<TraceEntry>& trace() const { return trace_; }
-    // A trace as text, for failure messages.
-    std::string format_trace(std::size_t max_lines = 200) const;
+    // The trace as text, for failure messages: the last `max_lines` entries
+    // in [from, to].
+    std::string format_trace(std::size_t max_lines = 200, Time from = Time::min(),
+                             Time to = Time::max()) const;
 
 private:
     void do_start(std::size_t i);

@@ -348,6 +348,7 @@ void Simulator::call(std::size_t i, const std::function<void(Node&, Time)>& f) {
 void Simulator::send(std::size_t from, Message m) {
     auto& im = *impl_;
     if (now_ >= measure_from_) ++stats_.sent[static_cast<std::size_t>(m.type)];
+    if (im.opts.on_send) im.opts.on_send(now_, from, m);
     if (opts_trace()) {
         TraceEntry e = entry(from, TraceKind::sent);
         e.msg = m.type;
@@ -404,6 +405,7 @@ void Simulator::on_event(std::size_t i, const Event& e) {
     auto& im = *impl_;
     auto& s = im.slots[i];
     bool measured = now_ >= measure_from_;
+    if (im.opts.on_event) im.opts.on_event(now_, i, e);
     if (e.type == EventType::tag || e.type == EventType::ping) {
         if (measured) {
             if (e.type == EventType::tag) ++stats_.tags;
@@ -621,12 +623,18 @@ Duration Simulator::max_report_interval(std::size_t* who) const {
     return m;
 }
 
-std::string Simulator::format_trace(std::size_t max_lines) const {
+std::string Simulator::format_trace(std::size_t max_lines, Time from_t, Time to_t) const {
     std::ostringstream os;
-    std::size_t from = trace_.size() > max_lines ? trace_.size() - max_lines : 0;
-    if (from > 0) os << "... " << from << " earlier entries\n";
+    auto lo = std::lower_bound(trace_.begin(), trace_.end(), from_t,
+                               [](const TraceEntry& e, Time t) { return e.at < t; });
+    auto hi = std::upper_bound(trace_.begin(), trace_.end(), to_t,
+                               [](Time t, const TraceEntry& e) { return t < e.at; });
+    auto first = static_cast<std::size_t>(lo - trace_.begin());
+    auto last = static_cast<std::size_t>(hi - trace_.begin());
+    std::size_t from = last - first > max_lines ? last - max_lines : first;
+    if (from > first) os << "... " << from - first << " earlier entries\n";
     char buf[64];
-    for (std::size_t k = from; k < trace_.size(); ++k) {
+    for (std::size_t k = from; k < last; ++k) {
         const auto& e = trace_[k];
         std::snprintf(buf, sizeof buf, "%12.6f ", to_seconds(e.at));
         os << buf << name(e.node) << "#" << e.node << " ";
