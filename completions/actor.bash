@@ -26,7 +26,8 @@ _actor_value_opts=' -b --broker -n --name --value --cycle --gap --timeout
 _actor_complete_files() {
     # $1: -f for files, -d for directories.
     local IFS=$'\n'
-    type compopt &>/dev/null && compopt -o filenames
+    # compopt fails outside a completion (e.g. in tests); that is harmless.
+    compopt -o filenames 2>/dev/null || true
     COMPREPLY=($(compgen "$1" -- "$2"))
 }
 
@@ -51,7 +52,14 @@ _actor() {
             fi
             positionals=$((positionals + 1))
             # With -c STRING there is no COMMAND: every positional is GROUP.
-            if ((positionals == 1 && ! shell_string)); then cmd_start=$((i + 1)); break; fi
+            if ((positionals == 1 && ! shell_string)); then
+                cmd_start=$((i + 1))
+                # GROUP -- COMMAND: the command starts after the `--`.
+                if ((cmd_start < COMP_CWORD)) && [[ ${COMP_WORDS[cmd_start]} == -- ]]; then
+                    cmd_start=$((cmd_start + 1)) dashdash=1
+                fi
+                break
+            fi
         done
         # Right after GROUP, a word starting with - may still be an option.
         if ((cmd_start == COMP_CWORD && ! dashdash)) && [[ $cur == -* ]]; then
@@ -85,7 +93,7 @@ _actor() {
         return 0 ;;
     -b | --broker)
         COMPREPLY=($(compgen -W 'mqtt://localhost:1883 mqtts:// serf://127.0.0.1:7373' -- "$cur"))
-        type compopt &>/dev/null && compopt -o nospace
+        compopt -o nospace 2>/dev/null || true
         return 0 ;;
     --value)
         COMPREPLY=($(compgen -W '0 1 null' -- "$cur"))
