@@ -39,6 +39,7 @@ struct CommonOptions {
         std::string nodes = "5", splits = "4", n_hosts = "10", config_version = "0";
         std::string password_file, serf_auth_file;
         std::string format = "json";
+        bool name_given = false;  // -n "" is an error, not "use the host name"
     } raw;
 
     // Checked results.

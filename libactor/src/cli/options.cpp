@@ -204,7 +204,7 @@ std::optional<std::string> finish_common_options(CommonOptions& o) {
     if (!url) return "--broker: " + url.error().message;
     o.broker = *url;
 
-    o.name = r.name.empty() ? default_node_name() : r.name;
+    o.name = r.name_given ? r.name : default_node_name();
     if (auto bad = check_name(o.name)) return bad;
 
     try {
@@ -240,7 +240,13 @@ std::optional<std::string> finish_common_options(CommonOptions& o) {
     o.config.cycle = to_seconds(*cycle);
     o.config.gap = to_seconds(*gap);
     o.config.force_in = o.force_in;
-    if (auto bad = validate_local(o.config)) return "bad timing or config: " + *bad;
+    if (auto bad = validate_local(o.config)) {
+        // Name the option: the core's reasons start with the field's name.
+        for (auto [field, opt] : {std::pair{"cycle", "--cycle"}, std::pair{"gap", "--gap"},
+                                  std::pair{"splits", "--splits"}, std::pair{"n_hosts", "--n-hosts"}})
+            if (bad->rfind(field, 0) == 0) return std::string(opt) + ": " + *bad;
+        return "bad config: " + *bad;
+    }
 
     if (!r.password_file.empty()) {
         auto pw = read_first_line(r.password_file);
@@ -307,9 +313,13 @@ std::optional<int> parse(CLI::App& app, CommonOptions& o, int argc, const char* 
     } catch (const CLI::CallForVersion& v) {
         std::cout << v.what() << std::endl;
         return exit_status::ok;
+    } catch (const CLI::FileError& e) {
+        // The only file CLI11 reads itself is the --config file.
+        return usage_error(o, std::string("--config: ") + e.what());
     } catch (const CLI::ParseError& e) {
         return usage_error(o, e.what());
     }
+    o.raw.name_given = app.count("--name") > 0;
     if (auto bad = finish_common_options(o)) return usage_error(o, *bad);
     return std::nullopt;
 }
