@@ -67,8 +67,8 @@ _actor() {
         fi
         if ((cmd_start > 0 && cmd_start <= COMP_CWORD)); then
             if ((cmd_start == COMP_CWORD)); then
-                local IFS=$'\n'
-                COMPREPLY=($(compgen -c -- "$cur"))
+                # compgen -c repeats names found in several PATH entries.
+                mapfile -t COMPREPLY < <(compgen -c -- "$cur" | LC_ALL=C sort -u)
             elif type _command_offset &>/dev/null; then
                 _command_offset "$cmd_start"
             else
