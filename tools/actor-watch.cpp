@@ -110,6 +110,7 @@ int main(int argc, char** argv) {
 
     Members members(ttl);
     std::optional<actor::Config> last_config;
+    bool own_setup = false;
     rt.on_decoded = [&](const actor::Message& m, actor::Time now) {
         members.heard(m, now);
         if (m.type != actor::MsgType::vers) return;
@@ -120,12 +121,14 @@ int main(int argc, char** argv) {
         e.type = actor::EventType::setup;
         e.node = m.node.value_or("");
         e.config = seen;
+        own_setup = true;
         rt.emit(std::move(e));
+        own_setup = false;
     };
     rt.on_event = [&](const actor::Event& e) {
         // Config changes are reported from the messages above; the
         // observer's own `setup` would repeat them.
-        if (e.type == actor::EventType::setup) return false;
+        if (e.type == actor::EventType::setup) return own_setup;
         if (e.type == actor::EventType::ping && opt.members) {
             rt.emit(members.snapshot(rt.node().chain(), rt.now()));
             return false;

@@ -132,10 +132,11 @@ common_teardown() {
 }
 
 # spawn NAME ARGS...: run ARGS in the background, stdout to $BATS_TEST_TMPDIR/NAME.out,
-# stderr to NAME.err; its PID in $BATS_TEST_TMPDIR/NAME.pid and in PIDS.
+# stderr to NAME.err, stdin from $SPAWN_STDIN (default /dev/null); its PID in $BATS_TEST_TMPDIR/NAME.pid and in PIDS.
 spawn() {
     local name=$1; shift
-    "$@" >"$BATS_TEST_TMPDIR/$name.out" 2>"$BATS_TEST_TMPDIR/$name.err" 3>&- &
+    # A background job's stdin is /dev/null unless redirected explicitly.
+    "$@" <"${SPAWN_STDIN:-/dev/null}" >"$BATS_TEST_TMPDIR/$name.out" 2>"$BATS_TEST_TMPDIR/$name.err" 3>&- &
     local pid=$!
     echo "$pid" >"$BATS_TEST_TMPDIR/$name.pid"
     PIDS+=("$pid")
@@ -180,4 +181,37 @@ wait_exit() {
 # Milliseconds since the epoch of the events matching FILTER (jq), one per line.
 event_ms() {
     jq -r "select($2) | (.time[0:19] + \"Z\" | fromdate) * 1000 + (.time[20:23] | tonumber)" "$1"
+}
+
+# The jq expression for an event's time in milliseconds since the epoch.
+JQ_MS='((.time[0:19] + "Z" | fromdate) * 1000 + (.time[20:23] | tonumber))'
+
+# first_event_after T0 FILTER SECONDS FILES...: wait until one of FILES has
+# an event matching FILTER with a time after T0 (ms); print "ms node".
+first_event_after() {
+    local t0=$1 filter=$2 secs=$3; shift 3
+    local deadline=$(( $(now_ms) + secs * 1000 ))
+    while true; do
+        local hit
+        hit=$(cat "$@" 2>/dev/null | jq -r "select(($filter) and $JQ_MS > $t0) | \"\($JQ_MS) \(.node)\"" 2>/dev/null |
+            sort -n | head -1)
+        if [[ -n $hit ]]; then echo "$hit"; return 0; fi
+        if (( $(now_ms) > deadline )); then
+            echo "no ($filter) after $t0 within ${secs}s in $*" >&2
+            local f; for f in "$@"; do echo "== $f" >&2; cat "$f" >&2; done
+            return 1
+        fi
+        sleep 0.05
+    done
+}
+
+# never_two_tagged FILES...: sweep the tag/untag events of all FILES in time
+# order (an untag before a tag at the same millisecond); fail on overlap.
+never_two_tagged() {
+    cat "$@" | jq -r "select(.event==\"tag\" or .event==\"untag\") |
+        \"\($JQ_MS) \(if .event==\"tag\" then 1 else 0 end) \(.node)\"" |
+        sort -n -k1,1 -k2,2 |
+        awk '$2==1 { if (n++ > 0) { print "two tagged at " $1 " (" $3 ")"; bad=1 } }
+             $2==0 { if (n > 0) n-- }
+             END { exit bad }'
 }

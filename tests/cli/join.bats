@@ -1,0 +1,125 @@
+#!/usr/bin/env bats
+# actor-join: taking turns, leaving, counting, control lines, bad input.
+
+load helpers
+
+setup_file() { channel_start; }
+teardown_file() { channel_stop; }
+setup() { common_setup; }
+teardown() { common_teardown; }
+
+@test "three nodes take turns and are never tagged at the same time" {
+    local n
+    for n in a b c; do spawn $n actor-join -n $n "${FAST[@]}" --count 2 --timeout 40s "$GROUP"; done
+    for n in a b c; do
+        wait_exit "$(pid_of $n)" 45
+        assert_equal "$EXIT" 0
+        assert_equal "$(jq -c 'select(.event=="tag")' "$(out_of $n)" | wc -l)" 2
+    done
+    run never_two_tagged "$(out_of a)" "$(out_of b)" "$(out_of c)"
+    assert_success
+}
+
+@test "when the tagged node is killed another is tagged within cycle + 2.5*gap" {
+    local n
+    for n in a b c; do spawn $n actor-join -n $n "${FAST[@]}" --timeout 60s "$GROUP"; done
+    wait_for "$(out_of a)" '.event=="tag"' 20
+    kill -KILL "$(pid_of a)"
+    local t0; t0=$(now_ms)
+    local hit; hit=$(first_event_after "$t0" '.event=="tag"' 10 "$(out_of b)" "$(out_of c)")
+    local delay=$(( ${hit%% *} - t0 ))
+    echo "next tag after ${delay} ms by ${hit#* }"
+    # cycle + 2.5*gap = 1250 ms, plus 1.5 s to settle on a loaded machine.
+    (( delay <= 2750 ))
+}
+
+@test "SIGTERM while tagged reports untag and exits 0" {
+    spawn a actor-join -n a "${FAST[@]}" --timeout 30s "$GROUP"
+    wait_for "$(out_of a)" '.event=="tag"' 20
+    kill -TERM "$(pid_of a)"
+    wait_exit "$(pid_of a)" 5
+    assert_equal "$EXIT" 0
+    assert_equal "$(tail -1 "$(out_of a)" | jq -r .event)" untag
+}
+
+@test "--count N exits 0 after the N-th untag" {
+    run --separate-stderr actor-join -n solo "${FAST[@]}" --count 2 --timeout 20s "$GROUP"
+    assert_success
+    assert_equal "$(jq -c 'select(.event=="untag")' <<<"$output" | wc -l)" 2
+    assert_equal "$(jq -r .event <<<"$output" | tail -1)" untag
+}
+
+@test "--timeout ends a run that decides nothing with 124" {
+    run --separate-stderr actor-join --passive -n p "${FAST[@]}" --timeout 1s "$GROUP"
+    assert_equal "$status" 124
+}
+
+@test "a closed stdout ends actor-join quietly with status 0" {
+    run --separate-stderr bash -c 'set -o pipefail; actor-join -n h --cycle 1s --gap 0.1s --timeout 10s "$1" | head -1' _ "$GROUP"
+    assert_success
+    assert_equal "$stderr" ""
+    assert_equal "$(jq -r .event <<<"$output")" connected
+}
+
+@test "garbage on the channel is skipped and the rotation goes on" {
+    spawn a actor-join -v -n a "${FAST[@]}" --timeout 40s "$GROUP"
+    spawn b actor-join -n b "${FAST[@]}" --timeout 40s "$GROUP"
+    wait_for "$(out_of a)" '.event=="tag"' 20
+    wait_for "$(out_of b)" '.event=="tag"' 20
+    local junk="$BATS_TEST_TMPDIR/junk"
+    local payload
+    for payload in 'hello' '\x80' '\x81\xa1t\xa3bad' '\xc1' '\x82\xa1t\xa4ping\xa4node' '\x93\x01\x02'; do
+        printf "$payload" >"$junk"
+        channel_publish "$GROUP" "$junk"
+    done
+    local t0; t0=$(now_ms)
+    first_event_after "$t0" '.event=="tag"' 10 "$(out_of a)"
+    first_event_after "$t0" '.event=="tag"' 10 "$(out_of b)"
+    kill -0 "$(pid_of a)" && kill -0 "$(pid_of b)"
+    grep -q "skipped" "$BATS_TEST_TMPDIR/a.err"
+}
+
+@test "a second node with the same name makes both exit 78" {
+    spawn first actor-join -n twin "${FAST[@]}" --timeout 30s "$GROUP"
+    wait_for "$(out_of first)" '.event=="tag"' 20
+    run --separate-stderr actor-join -n twin "${FAST[@]}" --timeout 10s "$GROUP"
+    assert_equal "$status" 78
+    jq -e 'select(.event=="error")' <<<"$output" >/dev/null
+    wait_exit "$(pid_of first)" 10
+    assert_equal "$EXIT" 78
+}
+
+@test "--control: value, bad lines, config and leave" {
+    local fifo="$BATS_TEST_TMPDIR/ctl"
+    mkfifo "$fifo"
+    exec 4<>"$fifo"
+    spawn w actor-watch -n w "${FAST[@]}" --timeout 40s "$GROUP"
+    SPAWN_STDIN=$fifo spawn c actor-join -n c "${FAST[@]}" --control --timeout 40s "$GROUP" 4>&-
+    local out; out=$(out_of c)
+    wait_for "$out" '.event=="tag" and .value==0' 20
+
+    echo '{"cmd":"value","value":7}' >&4
+    wait_for "$out" '.event=="tag" and .value==7' 10
+
+    echo 'this is not json' >&4
+    wait_for "$out" '.event=="error" and (.message | contains("not JSON"))' 5
+    echo '{"cmd":"frobnicate"}' >&4
+    wait_for "$out" '.event=="error" and (.message | contains("frobnicate"))' 5
+    echo '{"cmd":"enable","nodes":"many"}' >&4
+    wait_for "$out" '.event=="error" and (.message | contains("nodes"))' 5
+    kill -0 "$(pid_of c)"
+
+    echo '{"cmd":"config","cycle":"2s"}' >&4
+    wait_for "$(out_of w)" '.event=="setup" and .cycle==2' 10
+
+    echo '{"cmd":"leave"}' >&4
+    wait_exit "$(pid_of c)" 5
+    assert_equal "$EXIT" 0
+    exec 4>&-
+}
+
+@test "--control: the end of stdin does not stop the node" {
+    run --separate-stderr actor-join -n eof "${FAST[@]}" --control --count 1 --timeout 20s "$GROUP" </dev/null
+    assert_success
+    jq -e 'select(.event=="untag")' <<<"$output" >/dev/null
+}
