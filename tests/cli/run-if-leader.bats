@@ -3,6 +3,7 @@
 # Timing: cycle 1 s, gap 0.1 s, so a lone starter decides after
 # cycle+3*gap (watch) + cycle+3*gap (join, ping, tag) = 2.6 s.
 
+bats_require_minimum_version 1.5.0
 load helpers
 
 setup_file() {
@@ -45,9 +46,10 @@ group_gone() {
     done
 }
 
+# wait_file FILE SECONDS: until FILE exists (and, for pid files, has its line).
 wait_file() {
     local file=$1 deadline=$(( $(now_ms) + ${2:-10} * 1000 ))
-    until [[ -s $file ]]; do
+    until [[ -e $file && ( $file != *.pid || -s $file ) ]]; do
         (( $(now_ms) < deadline )) || { echo "no $file after ${2:-10}s" >&2; return 1; }
         sleep 0.05
     done
@@ -271,12 +273,12 @@ start_bridged_brokers() {
 }
 
 @test "missing command: 127 with a clear message; not executable: 126" {
-    run actor-run-if-leader "${FAST[@]}" -n solo --linger 0 "$GROUP/a" -- no-such-command-xyz arg
+    run -127 actor-run-if-leader "${FAST[@]}" -n solo --linger 0 "$GROUP/a" -- no-such-command-xyz arg
     [ "$status" -eq 127 ]
     [[ $output == *"actor-run-if-leader: no-such-command-xyz: command not found"* ]]
     printf 'echo hi\n' >"$T/not-exec"
     chmod 644 "$T/not-exec"
-    run actor-run-if-leader "${FAST[@]}" -n solo --linger 0 "$GROUP/b" -- "$T/not-exec"
+    run -126 actor-run-if-leader "${FAST[@]}" -n solo --linger 0 "$GROUP/b" -- "$T/not-exec"
     [ "$status" -eq 126 ]
     [[ $output == *"not-exec: Permission denied"* ]]
 }
