@@ -35,8 +35,19 @@ public:
         for (auto it = m.history.rbegin(); it != m.history.rend(); ++it) touch(*it, now, wall);
         if (auto sender = m.sender()) {
             auto& e = touch(*sender, now, wall);
-            if (m.type == actor::MsgType::ping || m.type == actor::MsgType::hist) e.value = m.value;
+            if (m.type == actor::MsgType::ping || m.type == actor::MsgType::hist) {
+                e.value = m.value;
+                e.value_known = true;
+            }
         }
+    }
+
+    // Every node on the chain has been heard pinging, so its value is known.
+    bool complete(const actor::Chain& chain) const {
+        return std::all_of(chain.names().begin(), chain.names().end(), [&](const std::string& n) {
+            auto it = seen_.find(n);
+            return it != seen_.end() && it->second.value_known;
+        });
     }
 
     actor::Event snapshot(const actor::Chain& chain, actor::Time now) {
@@ -55,6 +66,7 @@ public:
 private:
     struct Entry {
         actor::Value value = nullptr;
+        bool value_known = false;  // heard its own ping, not only its name in a chain
         actor::Time steady{};
         std::chrono::system_clock::time_point wall;
         std::uint64_t seq = 0;
@@ -111,6 +123,7 @@ int main(int argc, char** argv) {
     Members members(ttl);
     std::optional<actor::Config> last_config;
     bool own_setup = false;
+    std::optional<actor::Event> pending;  // --members --once: the best view so far
     rt.on_decoded = [&](const actor::Message& m, actor::Time now) {
         members.heard(m, now);
         if (m.type != actor::MsgType::vers) return;
@@ -128,9 +141,21 @@ int main(int argc, char** argv) {
     rt.on_event = [&](const actor::Event& e) {
         // Config changes are reported from the messages above; the
         // observer's own `setup` would repeat them.
-        if (e.type == actor::EventType::setup) return own_setup;
+        if (e.type == actor::EventType::setup && !own_setup) return false;
+        // --once prints the answer only, so `| jq -r .node` names the node.
+        if (opt.once && e.type != actor::EventType::ping && e.type != actor::EventType::members &&
+            e.type != actor::EventType::raw && e.type != actor::EventType::error)
+            return false;
         if (e.type == actor::EventType::ping && opt.members) {
-            rt.emit(members.snapshot(rt.node().chain(), rt.now()));
+            auto snap = members.snapshot(rt.node().chain(), rt.now());
+            // --once waits (within --timeout) for a turn after which every
+            // chain member's value is known; a watcher that just started has
+            // heard only one ping.
+            if (opt.once && !members.complete(rt.node().chain())) {
+                pending = std::move(snap);
+                return false;
+            }
+            rt.emit(std::move(snap));
             return false;
         }
         return true;
@@ -138,6 +163,16 @@ int main(int argc, char** argv) {
     rt.after_event = [&](const actor::Event& e) {
         if (opt.once && (e.type == actor::EventType::ping || e.type == actor::EventType::members))
             rt.finish({actor::cli::Ending::Kind::done, 0, "--once"});
+    };
+
+    rt.on_timeout = [&] {
+        // An incomplete member list is still an answer; no turn at all is not.
+        if (pending) {
+            rt.emit(std::move(*pending));
+            rt.finish({actor::cli::Ending::Kind::done, 0, "--once"});
+        } else {
+            rt.finish({actor::cli::Ending::Kind::timeout, 0, "no turn settled"});
+        }
     };
 
     const auto ending = rt.run();

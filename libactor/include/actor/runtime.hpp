@@ -90,6 +90,8 @@ public:
     std::function<void(const Message&, Time now)> on_decoded;
     std::function<void()> on_connected;
     std::function<void(int signo)> on_signal;
+    // Replaces the default when --timeout passes (finish with timeout).
+    std::function<void()> on_timeout;
 
     // Connects and runs until finish(); returns how the run ended.
     cli::Ending run();

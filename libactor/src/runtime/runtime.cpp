@@ -242,7 +242,8 @@ cli::Ending Runtime::run() {
         run_timer_.expires_after(*opts_.timeout);
         run_timer_.async_wait([this](const boost::system::error_code& ec) {
             if (ec || finished()) return;
-            finish({cli::Ending::Kind::timeout, 0, "--timeout passed"});
+            if (on_timeout) on_timeout();
+            else finish({cli::Ending::Kind::timeout, 0, "--timeout passed"});
         });
     }
 

@@ -1,0 +1,79 @@
+#!/usr/bin/env bats
+# actor-watch: who is "it", members, and sending nothing at all.
+
+load helpers
+
+setup_file() { channel_start; }
+teardown_file() { channel_stop; }
+setup() { common_setup; }
+teardown() { common_teardown; }
+
+start_pair() {
+    spawn a actor-join -n a "${FAST[@]}" --value 1 --timeout 60s "$GROUP"
+    spawn b actor-join -n b "${FAST[@]}" --value 2 --timeout 60s "$GROUP"
+    wait_for "$(out_of a)" '.event=="tag"' 20
+    wait_for "$(out_of b)" '.event=="tag"' 20
+}
+
+# tagged_at NODE MS: NODE's own output shows it tagged at MS.
+tagged_at() {
+    jq -r "select(.event==\"tag\" or .event==\"untag\") | \"\($JQ_MS) \(.event)\"" "$(out_of "$1")" |
+        awk -v t="$2" '$1 <= t { last = $2 } END { exit last == "tag" ? 0 : 1 }'
+}
+
+@test "actor-watch --once names the node that is it" {
+    start_pair
+    run --separate-stderr actor-watch --once "${FAST[@]}" "$GROUP"
+    assert_success
+    assert_equal "$(wc -l <<<"$output")" 1
+    local node; node=$(jq -r .node <<<"$output")
+    [[ $node == a || $node == b ]]
+    local at; at=$(jq -r "$JQ_MS" <<<"$output")
+    # The named node's own events agree: it was tagged when the watcher spoke.
+    wait_for "$(out_of "$node")" ".event==\"untag\" and $JQ_MS > $at" 5
+    tagged_at "$node" "$at"
+}
+
+@test "actor-watch --members --once lists the nodes with their values" {
+    start_pair
+    run --separate-stderr actor-watch --members --once "${FAST[@]}" "$GROUP"
+    assert_success
+    assert_equal "$(jq -r '.event' <<<"$output")" members
+    assert_equal "$(jq -r '[.nodes[].node] | sort | join(",")' <<<"$output")" "a,b"
+    assert_equal "$(jq -r '.nodes[] | select(.node=="b") | .value' <<<"$output")" 2
+    jq -e '.nodes | all(.on_chain == true and (.last_seen | test("Z$")))' <<<"$output" >/dev/null
+}
+
+@test "actor-watch sends nothing at all" {
+    spawn p actor-join --passive --raw -n listener "${FAST[@]}" --timeout 30s "$GROUP"
+    wait_for "$(out_of p)" '.event=="connected"' 10
+    spawn w actor-watch -n watcher "${FAST[@]}" --timeout 30s "$GROUP"
+    spawn a actor-join -n a "${FAST[@]}" --timeout 30s "$GROUP"
+    wait_for "$(out_of w)" '.event=="ping"' 20
+    # The listener heard a's messages, and none from the watcher.
+    wait_for "$(out_of p)" '.event=="raw" and .msg.node=="a"' 5
+    run jq -c 'select(.event=="raw" and .msg.node=="watcher")' "$(out_of p)"
+    assert_output ""
+}
+
+@test "actor-watch --once exits 124 when no turn settles" {
+    run --separate-stderr actor-watch --once "${FAST[@]}" "$GROUP"
+    assert_equal "$status" 124
+    assert_output ""
+}
+
+@test "actor-watch --format text prints readable lines" {
+    start_pair
+    run --separate-stderr actor-watch --once --format text "${FAST[@]}" "$GROUP"
+    assert_success
+    [[ $output == *ping* ]]
+    [[ $output =~ (^| )(a|b)( |$) ]]
+    ! jq -e . <<<"$output" >/dev/null 2>&1
+}
+
+@test "actor-watch reports the group config" {
+    spawn w actor-watch -n watcher "${FAST[@]}" --timeout 30s "$GROUP"
+    wait_for "$(out_of w)" '.event=="connected"' 10
+    spawn a actor-join -n a --cycle 1.5s --gap 0.1s --nodes 7 --timeout 30s "$GROUP"
+    wait_for "$(out_of w)" '.event=="setup" and .cycle==1.5 and .nodes==7' 10
+}
