@@ -51,6 +51,9 @@ channel_start() {
             echo "listener $port 127.0.0.1"
             echo "persistence false"
             echo "log_dest stderr"
+            # As root, mosquitto would drop to its own user, which cannot
+            # read our temp files.
+            echo "user $(id -un)"
             if [[ -n $user ]]; then
                 echo "allow_anonymous false"
                 echo "password_file $dir/passwd"

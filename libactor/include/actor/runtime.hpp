@@ -141,6 +141,7 @@ private:
     std::uint64_t id_;
     std::unique_ptr<Node> node_;
     bool node_started_ = false;
+    bool ever_connected_ = false;
     std::unique_ptr<Transport> transport_;
     boost::asio::steady_timer timer_;
     boost::asio::steady_timer run_timer_;

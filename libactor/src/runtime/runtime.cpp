@@ -242,8 +242,18 @@ cli::Ending Runtime::run() {
         run_timer_.expires_after(*opts_.timeout);
         run_timer_.async_wait([this](const boost::system::error_code& ec) {
             if (ec || finished()) return;
-            if (on_timeout) on_timeout();
-            else finish({cli::Ending::Kind::timeout, 0, "--timeout passed"});
+            if (!ever_connected_) {
+                // --timeout also bounds the connect: never reaching the
+                // channel is "unavailable", not "no decision".
+                const std::string why = "cannot reach " + opts_.transport.broker.display() +
+                                        " within --timeout";
+                emit(Event::error(why));
+                finish({cli::Ending::Kind::unavailable, 0, why});
+            } else if (on_timeout) {
+                on_timeout();
+            } else {
+                finish({cli::Ending::Kind::timeout, 0, "--timeout passed"});
+            }
         });
     }
 
@@ -251,6 +261,7 @@ cli::Ending Runtime::run() {
     TransportHandlers h;
     h.on_connected = [this] {
         if (finished()) return;
+        ever_connected_ = true;
         Event e;
         e.type = EventType::connected;
         e.broker = opts_.transport.broker.display();
