@@ -1,0 +1,417 @@
+#!/usr/bin/env python3
+"""Benchmarks of real actor-join processes on a private local mosquitto.
+
+    actorbench.py wire      [--sizes 5,50,200]   messages and bytes per turn
+    actorbench.py failover  [--kills 20]         time to the next tag after kill -9
+    actorbench.py footprint [--sizes 5,200]      RSS and CPU time per process
+
+Prints tables; these are measurements, not pass/fail tests (the exit status
+is 0 unless the harness itself failed). The tools come from $ACTOR_BIN_DIR
+(default: build/tools). Only the standard library is used.
+
+Timing: 2 cores cannot run 200 processes at cycle 1 s / gap 0.1 s (the gap
+must exceed the broadcast latency, which grows with the load), so each size
+has its own timing, printed with the results.
+"""
+import argparse
+import datetime
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.environ.get("ACTOR_BIN_DIR", os.path.join(ROOT, "build", "tools"))
+
+# size -> (cycle s, gap s). Chosen to fit 2 shared cores (see the docstring).
+TIMING = {5: (1.0, 0.1), 50: (1.0, 0.2), 200: (2.0, 0.4)}
+
+
+def timing_for(n):
+    if n in TIMING:
+        return TIMING[n]
+    return (1.0, 0.1) if n <= 10 else (1.0, 0.2) if n <= 50 else (2.0, 0.4)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def wait_until(pred, secs, step=0.05):
+    deadline = time.monotonic() + secs
+    while time.monotonic() < deadline:
+        if pred():
+            return True
+        time.sleep(step)
+    return pred()
+
+
+def event_time(ev):
+    # "2026-11-24T21:03:04.123Z" -> seconds since the epoch
+    t = datetime.datetime.strptime(ev["time"], "%Y-%m-%dT%H:%M:%S.%fZ")
+    return t.replace(tzinfo=datetime.timezone.utc).timestamp()
+
+
+def read_events(path):
+    out = []
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                try:
+                    out.append(json.loads(line))
+                except ValueError:
+                    pass
+    except FileNotFoundError:
+        pass
+    return out
+
+
+class Broker:
+    """A private mosquitto on a free loopback port, stopped by PID."""
+
+    def __init__(self, tmp):
+        self.dir = tmp
+        self.port = free_port()
+        conf = os.path.join(tmp, "mosquitto.conf")
+        with open(conf, "w") as f:
+            f.write(f"listener {self.port} 127.0.0.1\npersistence false\n"
+                    "allow_anonymous true\nlog_type error\n")
+        self.log = open(os.path.join(tmp, "mosquitto.log"), "w")
+        self.proc = subprocess.Popen(["mosquitto", "-c", conf], stdout=self.log,
+                                     stderr=subprocess.STDOUT)
+
+        def accepts():
+            try:
+                socket.create_connection(("127.0.0.1", self.port), 0.2).close()
+                return True
+            except OSError:
+                return False
+        if not wait_until(accepts, 10):
+            raise RuntimeError("mosquitto did not start")
+        self.url = f"mqtt://127.0.0.1:{self.port}"
+
+    def stop(self):
+        stop_proc(self.proc)
+        self.log.close()
+
+
+def stop_proc(p, sig=signal.SIGTERM, grace=5):
+    if p.poll() is not None:
+        return p.returncode
+    p.send_signal(sig)
+    try:
+        return p.wait(grace)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        return p.wait()
+
+
+class Node:
+    def __init__(self, tmp, broker, group, name, cycle, gap, extra=()):
+        self.name = name
+        self.out = os.path.join(tmp, f"{name}.out")
+        self.err = os.path.join(tmp, f"{name}.err")
+        self.args = [os.path.join(BIN, "actor-join"), "-b", broker.url, "-n", name,
+                     "--cycle", f"{cycle}s", "--gap", f"{gap}s", *extra, group]
+        self.proc = None
+        self.start()
+
+    def start(self):
+        with open(self.out, "a") as o, open(self.err, "a") as e:
+            self.proc = subprocess.Popen(self.args, stdout=o, stderr=e,
+                                         stdin=subprocess.DEVNULL)
+
+    def events(self):
+        return read_events(self.out)
+
+
+def spawn_nodes(tmp, broker, group, n, cycle, gap):
+    width = len(str(n))
+    return [Node(tmp, broker, group, f"n{i:0{width}d}", cycle, gap) for i in range(1, n + 1)]
+
+
+def stop_nodes(nodes):
+    for nd in nodes:
+        if nd.proc.poll() is None:
+            nd.proc.send_signal(signal.SIGTERM)
+    for nd in nodes:
+        stop_proc(nd.proc)
+
+
+def tag_intervals(nodes, t_end):
+    """(start, end, node) for every tag, closed by the node's untag/detag
+    (or by t_end, or by its process's end)."""
+    iv = []
+    for nd in nodes:
+        start = None
+        for ev in nd.events():
+            e = ev.get("event")
+            if e == "tag":
+                start = event_time(ev)
+            elif e in ("untag", "detag") and start is not None:
+                # a detag names the winner, but it is printed by the node
+                # that lost its tag: it closes that node's own interval.
+                iv.append((start, event_time(ev), nd.name))
+                start = None
+        if start is not None:
+            iv.append((start, t_end, nd.name))
+    return sorted(iv)
+
+
+def overlaps(iv, t0, t1):
+    """Number of tags (starting in [t0, t1]) that began while another node
+    was still tagged."""
+    count = 0
+    latest_end, latest_node = -1.0, None
+    for s, e, n in iv:
+        if t0 <= s <= t1 and s < latest_end and n != latest_node:
+            count += 1
+        if e > latest_end:
+            latest_end, latest_node = e, n
+    return count
+
+
+def proc_stats(pid):
+    """(VmRSS KiB, VmHWM KiB, utime+stime seconds) from /proc."""
+    rss = hwm = 0
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                rss = int(line.split()[1])
+            elif line.startswith("VmHWM:"):
+                hwm = int(line.split()[1])
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    cpu = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return rss, hwm, cpu
+
+
+def settle_secs(n, cycle, gap):
+    # Start-up: every node sends init, vers and a first ping; then the chain
+    # fills up. A few turns after the last node started the rotation is steady.
+    return 4 * (cycle + 2 * gap) + n * 0.02
+
+
+# --------------------------------------------------------------------- wire
+
+def run_wire(n, turns, tmp):
+    cycle, gap = timing_for(n)
+    group = f"bench/wire/{n}"
+    broker = Broker(tmp)
+    cap_path = os.path.join(tmp, "capture.txt")
+    cap_file = open(cap_path, "w")
+    cap = subprocess.Popen(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(broker.port),
+                            "-t", group, "-F", "%U %l %x"], stdout=cap_file,
+                           stderr=subprocess.DEVNULL)
+    time.sleep(0.3)  # the capture's SUBSCRIBE precedes the nodes' first messages
+    nodes = []
+    try:
+        nodes = spawn_nodes(tmp, broker, group, n, cycle, gap)
+        time.sleep(settle_secs(n, cycle, gap))
+        t0 = time.time()
+        time.sleep(turns * (cycle + gap))
+        t1 = time.time()
+        alive = sum(nd.proc.poll() is None for nd in nodes)
+    finally:
+        stop_nodes(nodes)
+        stop_proc(cap)
+        cap_file.close()
+        broker.stop()
+    kinds = {"ping": "a174a470696e67", "init": "a174a4696e6974",
+             "vers": "a174a476657273", "hist": "a174a468697374"}
+    counts = {k: 0 for k in kinds}
+    counts["other"] = 0
+    total_bytes = 0
+    with open(cap_path) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) < 3:
+                continue
+            ts, length, hexp = float(parts[0]), int(parts[1]), parts[2]
+            if not t0 <= ts <= t1:
+                continue
+            total_bytes += length
+            for k, sig in kinds.items():
+                if sig in hexp:
+                    counts[k] += 1
+                    break
+            else:
+                counts["other"] += 1
+    iv = tag_intervals(nodes, t1)
+    tags = sum(1 for s, _, _ in iv if t0 <= s <= t1)
+    two = overlaps(iv, t0, t1)
+    msgs = sum(counts.values())
+    per = max(tags, 1)
+    return dict(n=n, cycle=cycle, gap=gap, secs=t1 - t0, tags=tags, pings=counts["ping"],
+                msgs=msgs, hist=counts["hist"], vers=counts["vers"] + counts["init"],
+                ping_per=counts["ping"] / per, msg_per=msgs / per, bytes_per=total_bytes / per,
+                two=two, alive=alive)
+
+
+def cmd_wire(args):
+    sizes = [int(s) for s in args.sizes.split(",")]
+    print("## bench_wire: messages and bytes per settled turn (real actor-join + mosquitto)")
+    print("turn = one `tag` event; pings counted from a mosquitto_sub capture after start-up;")
+    print("timing per size is chosen to fit 2 cores (gap must exceed the broadcast latency).")
+    print()
+    hdr = ("| nodes | cycle/gap | window s | turns | pings | pings/turn | msgs/turn "
+           "| bytes/turn | init+vers | hist | two tagged | alive |")
+    print(hdr)
+    print("|" + "---|" * (hdr.count("|") - 1))
+    rows = []
+    for n in sizes:
+        with tempfile.TemporaryDirectory(prefix=f"bench-wire-{n}-") as tmp:
+            r = run_wire(n, args.turns, tmp)
+        rows.append(r)
+        print(f"| {r['n']} | {r['cycle']:g}s/{r['gap']:g}s | {r['secs']:.0f} | {r['tags']} "
+              f"| {r['pings']} | {r['ping_per']:.3f} | {r['msg_per']:.3f} | {r['bytes_per']:.0f} "
+              f"| {r['vers']} | {r['hist']} | {r['two']} | {r['alive']}/{r['n']} |", flush=True)
+    print()
+    print("targets: pings/turn <= 1.05; 0 turns with two nodes tagged")
+    for r in rows:
+        ok1 = "ok" if r["ping_per"] <= 1.05 else "MISSED"
+        ok2 = "ok" if r["two"] == 0 else "MISSED"
+        print(f"  {r['n']:>4} nodes: pings/turn {r['ping_per']:.3f} {ok1}; two tagged {r['two']} {ok2}")
+    return 0
+
+
+# ----------------------------------------------------------------- failover
+
+def cmd_failover(args):
+    n = args.nodes
+    cycle, gap = timing_for(n)
+    bound = cycle + 2.5 * gap
+    print("## bench_failover: kill -9 the tagged node, time until the next `tag` anywhere")
+    print(f"{n} actor-join processes, cycle {cycle:g}s gap {gap:g}s; "
+          f"unit = cycle + 2.5*gap = {bound:g}s; the killed node is restarted after each kill")
+    print()
+    delays = []
+    with tempfile.TemporaryDirectory(prefix="bench-failover-") as tmp:
+        broker = Broker(tmp)
+        group = "bench/failover"
+        nodes = spawn_nodes(tmp, broker, group, n, cycle, gap)
+        seen = {nd.name: 0 for nd in nodes}   # events already consumed per node
+
+        def new_tags(since):
+            """(time, node) of tag events not yet consumed, after `since`."""
+            found = []
+            for nd in nodes:
+                evs = nd.events()
+                for ev in evs[seen[nd.name]:]:
+                    if ev.get("event") == "tag" and event_time(ev) > since:
+                        found.append((event_time(ev), nd))
+                seen[nd.name] = len(evs)
+            return sorted(found, key=lambda x: x[0])
+
+        try:
+            time.sleep(settle_secs(n, cycle, gap))
+            print("| # | killed | tagged at kill (s) | next tag by | delay s | delay / unit |")
+            print("|---|---|---|---|---|---|")
+            for i in range(1, args.kills + 1):
+                hit = []
+                if not wait_until(lambda: hit.extend(new_tags(0)) or bool(hit), 4 * bound):
+                    print(f"| {i} | no tag within {4 * bound:g}s | | | | |")
+                    continue
+                t_tag, victim = hit[-1]
+                victim.proc.kill()
+                t_kill = time.time()
+                victim.proc.wait()
+                nxt = []
+                ok = wait_until(lambda: nxt.extend(new_tags(t_kill)) or bool(nxt), 5 * bound)
+                victim.start()  # the same name comes back; the rotation takes it in again
+                if not ok:
+                    print(f"| {i} | {victim.name} | | none within {5 * bound:g}s | | |")
+                    delays.append(float("inf"))
+                    continue
+                t_next, who = nxt[0]
+                d = t_next - t_kill
+                delays.append(d)
+                print(f"| {i} | {victim.name} | {t_kill - t_tag:.3f} | {who.name} | {d:.3f} "
+                      f"| {d / bound:.3f} |", flush=True)
+                # Let the restarted node's start-up pass before the next kill.
+                time.sleep(cycle + 2 * gap)
+        finally:
+            stop_nodes(nodes)
+            broker.stop()
+    if delays:
+        fin = sorted(d for d in delays if d != float("inf"))
+        print()
+        if fin:
+            print(f"delay / unit: min {fin[0] / bound:.3f}, median {fin[len(fin) // 2] / bound:.3f}, "
+                  f"max {fin[-1] / bound:.3f} (unit {bound:g}s); {len(delays) - len(fin)} without a next tag")
+        print("target: every delay below 1.0 unit + the settle time (gap) of the next tag: "
+              f"{(bound + gap) / bound:.3f} units here")
+    return 0
+
+
+# ---------------------------------------------------------------- footprint
+
+def cmd_footprint(args):
+    sizes = [int(s) for s in args.sizes.split(",")]
+    print("## bench_footprint: per actor-join process (VmRSS/VmHWM from /proc; CPU = utime+stime)")
+    print("CPU per 100 turns is measured over a window after start-up.")
+    print()
+    print("| nodes | cycle/gap | window s | turns | RSS KiB median | RSS KiB max | HWM KiB max "
+          "| CPU ms/100 turns median | CPU ms/100 turns max |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    worst_rss = 0
+    for n in sizes:
+        cycle, gap = timing_for(n)
+        with tempfile.TemporaryDirectory(prefix=f"bench-foot-{n}-") as tmp:
+            broker = Broker(tmp)
+            nodes = spawn_nodes(tmp, broker, f"bench/foot/{n}", n, cycle, gap)
+            try:
+                time.sleep(settle_secs(n, cycle, gap))
+                before = {nd.name: proc_stats(nd.proc.pid) for nd in nodes}
+                t0 = time.time()
+                time.sleep(args.turns * (cycle + gap))
+                t1 = time.time()
+                after = {nd.name: proc_stats(nd.proc.pid) for nd in nodes}
+            finally:
+                stop_nodes(nodes)
+                broker.stop()
+            iv = tag_intervals(nodes, t1)
+            turns = max(1, sum(1 for s, _, _ in iv if t0 <= s <= t1))
+        rss = sorted(a[0] for a in after.values())
+        hwm = sorted(a[1] for a in after.values())
+        cpu = sorted((after[k][2] - before[k][2]) * 1000 * 100 / turns for k in after)
+        worst_rss = max(worst_rss, rss[-1])
+        print(f"| {n} | {cycle:g}s/{gap:g}s | {t1 - t0:.0f} | {turns} | {rss[len(rss) // 2]} | {rss[-1]} "
+              f"| {hwm[-1]} | {cpu[len(cpu) // 2]:.0f} | {cpu[-1]:.0f} |", flush=True)
+    print()
+    print(f"target: RSS under 4 MiB (4096 KiB) per process: worst {worst_rss} KiB "
+          f"{'ok' if worst_rss < 4096 else 'MISSED'}")
+    print("(RSS counts the shared libraries' resident pages too: libstdc++, libmosquitto, libssl.)")
+    return 0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    w = sub.add_parser("wire")
+    w.add_argument("--sizes", default="5,50,200")
+    w.add_argument("--turns", type=int, default=30, help="turns in the measured window")
+    f = sub.add_parser("failover")
+    f.add_argument("--kills", type=int, default=20)
+    f.add_argument("--nodes", type=int, default=5)
+    p = sub.add_parser("footprint")
+    p.add_argument("--sizes", default="5,200")
+    p.add_argument("--turns", type=int, default=25)
+    args = ap.parse_args()
+    if not os.access(os.path.join(BIN, "actor-join"), os.X_OK):
+        print(f"actor-join not found in {BIN} (set ACTOR_BIN_DIR)", file=sys.stderr)
+        return 2
+    return {"wire": cmd_wire, "failover": cmd_failover, "footprint": cmd_footprint}[args.cmd](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
