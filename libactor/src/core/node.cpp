@@ -46,13 +46,17 @@ Duration gap_times(const Config& c, double f) { return from_seconds(c.gap * f); 
 }  // namespace
 
 struct Node::Impl {
-    struct Known {
+    // What we know of another node: its value map entry and its recovery
+    // record, in one hash map entry so a ping costs one lookup.
+    struct Peer {
         Value value;
-        std::uint64_t heard = 0;  // recency stamp for eviction
+        bool has_value = false;    // in the value map (PROTOCOL.md)
+        bool has_count = false;    // recovery record holds a number
+        double count = 0;          // valid_pings when it last pinged
+        std::uint64_t heard = 0;   // recency stamp for eviction
     };
-    struct Recovery {
-        bool pending = false;
-        double count = 0;  // valid_pings when the node last pinged
+    // A recovery beacon waiting to be sent (rare: only after a split heals).
+    struct PendingRecovery {
         Time deadline{};
         std::vector<std::string> history;  // the old chain, cut to splits
     };
@@ -71,9 +75,10 @@ struct Node::Impl {
     Mode mode = Mode::active;
     int state = 0;
     Chain chain;
-    std::unordered_map<std::string, Known> values;
+    std::unordered_map<std::string, Peer> peers;
+    std::size_t valued = 0;  // peers with has_value: the value map's size
     std::uint64_t heard_counter = 0;
-    std::unordered_map<std::string, Recovery> recovery;
+    std::map<std::string, PendingRecovery> pending;
     std::uint64_t valid_pings = 0;
     std::int64_t c = 0;
 
@@ -85,7 +90,6 @@ struct Node::Impl {
     std::optional<Time> tag_deadline;
     std::optional<Report> report;
     std::optional<Time> vers_resend;
-    std::size_t pending_recoveries = 0;
     StopReason stop = StopReason::none;
 
     std::vector<Message> out;
@@ -121,28 +125,45 @@ struct Node::Impl {
 
     // ---- value map
     const Value* known_value(const std::string& n) const {
-        auto it = values.find(n);
-        return it == values.end() ? nullptr : &it->second.value;
+        auto it = peers.find(n);
+        return it == peers.end() || !it->second.has_value ? nullptr : &it->second.value;
+    }
+    // The entry for n, created if need be, marked as heard just now.
+    Peer& touch(const std::string& n) {
+        auto it = peers.find(n);
+        if (it == peers.end()) {
+            if (peers.size() >= std::max<std::size_t>(opts.max_known_nodes, 1)) evict();
+            it = peers.emplace(n, Peer{}).first;
+        }
+        it->second.heard = ++heard_counter;
+        return it->second;
     }
     void remember(const std::string& n, const Value& v) {
-        auto& k = values[n];
-        k.value = v;
-        k.heard = ++heard_counter;
-        if (values.size() > opts.max_known_nodes) evict();
+        Peer& p = touch(n);
+        if (!p.has_value) ++valued;
+        p.has_value = true;
+        p.value = v;
     }
+    // Forget the least recently heard eighth of the names that are neither
+    // us, nor on the chain, nor awaited by a recovery beacon: amortised O(1)
+    // per new name however many names flood the channel.
     void evict() {
-        auto victim = values.end();
-        for (auto it = values.begin(); it != values.end(); ++it) {
-            if (it->first == opts.name || chain.index_of(it->first)) continue;
-            if (victim == values.end() || it->second.heard < victim->second.heard) victim = it;
+        std::vector<decltype(peers)::iterator> victims;
+        victims.reserve(peers.size());
+        for (auto it = peers.begin(); it != peers.end(); ++it) {
+            if (it->first == opts.name || chain.index_of(it->first) || pending.count(it->first))
+                continue;
+            victims.push_back(it);
         }
-        if (victim == values.end()) return;
-        auto r = recovery.find(victim->first);
-        if (r != recovery.end()) {
-            if (r->second.pending) --pending_recoveries;
-            recovery.erase(r);
+        std::size_t k = std::max<std::size_t>(1, peers.size() / 8);
+        k = std::min(k, victims.size());
+        std::nth_element(victims.begin(), victims.begin() + static_cast<std::ptrdiff_t>(k),
+                         victims.end(),
+                         [](auto a, auto b) { return a->second.heard < b->second.heard; });
+        for (std::size_t i = 0; i < k; ++i) {
+            if (victims[i]->second.has_value) --valued;
+            peers.erase(victims[i]);
         }
-        values.erase(victim);
     }
 
     // priority(a, b): does node a beat node b? (PROTOCOL.md "priority")
@@ -187,7 +208,7 @@ struct Node::Impl {
                 return 1.0 - std::ldexp(1.0, -static_cast<int>(L + 2 - pos));
         }
         double total = static_cast<double>(
-            std::max<std::int64_t>(static_cast<std::int64_t>(values.size()), config.n_hosts));
+            std::max<std::int64_t>(static_cast<std::int64_t>(valued), config.n_hosts));
         if (total < 1) total = 1;
         if (config.force_in) {
             if (static_cast<double>(c) >= total) return uniform(0, 0.25);
@@ -280,8 +301,7 @@ struct Node::Impl {
         tag_deadline.reset();
         report.reset();
         vers_resend.reset();
-        recovery.clear();
-        pending_recoveries = 0;
+        pending.clear();
     }
 
     // ---- receiving
@@ -296,14 +316,14 @@ struct Node::Impl {
 
         // 1. recovery record
         if (!observer && m.type == MsgType::ping && m.node) {
-            auto it = recovery.find(*m.node);
-            if (it != recovery.end() && it->second.pending) {
+            auto it = pending.empty() ? pending.end() : pending.find(*m.node);
+            if (it != pending.end()) {
                 // Woken: X is alive and pinging, so no beacon is needed.
-                recovery.erase(it);
-                --pending_recoveries;
-            } else if (values.count(*m.node) || *m.node == opts.name ||
-                       recovery.size() < opts.max_known_nodes) {
-                recovery[*m.node].count = static_cast<double>(valid_pings);
+                pending.erase(it);
+            } else {
+                Peer& p = touch(*m.node);
+                p.has_count = true;
+                p.count = static_cast<double>(valid_pings);
             }
         }
 
@@ -401,21 +421,19 @@ struct Node::Impl {
     }
 
     void start_recovery(const std::string& x, const Chain& old, std::size_t pos, Time now) {
-        auto it = recovery.find(x);
-        if (it != recovery.end()) {
-            if (it->second.pending) return;
+        if (pending.count(x)) return;
+        auto it = peers.find(x);
+        if (it != peers.end() && it->second.has_count) {
+            // The record now becomes "pending", whatever happens next.
+            it->second.has_count = false;
             // 0.24's rule, odd as it reads: a record older than nodes/2
             // reports means X's beacon is not needed; forget the record.
             if (config.nodes > 1 &&
                 it->second.count < static_cast<double>(valid_pings) -
-                                       static_cast<double>(config.nodes) / 2.0) {
-                recovery.erase(it);
+                                       static_cast<double>(config.nodes) / 2.0)
                 return;
-            }
         }
-        auto& r = recovery[x];
-        r.pending = true;
-        ++pending_recoveries;
+        auto& r = pending[x];
         r.deadline = now + gap_times(config, 1.0 - std::ldexp(1.0, -static_cast<int>(pos)));
         r.history = old.head(static_cast<std::size_t>(std::max<std::int64_t>(config.splits, 1)));
     }
@@ -492,13 +510,12 @@ struct Node::Impl {
             vers_resend.reset();
             send_vers();
         }
-        if (pending_recoveries > 0) {
-            for (auto it = recovery.begin(); it != recovery.end();) {
-                if (it->second.pending && it->second.deadline <= now) {
-                    Recovery r = std::move(it->second);
+        if (!pending.empty()) {
+            for (auto it = pending.begin(); it != pending.end();) {
+                if (it->second.deadline <= now) {
+                    PendingRecovery r = std::move(it->second);
                     std::string x = it->first;
-                    it = recovery.erase(it);
-                    --pending_recoveries;
+                    it = pending.erase(it);
                     if (state >= 0 && mode == Mode::active) {
                         const Value* v = known_value(x);
                         send(Message::make_hist(v ? *v : Value(), std::move(r.history),
@@ -523,10 +540,7 @@ struct Node::Impl {
         take(tag_deadline);
         if (report) take(report->deadline);
         take(vers_resend);
-        if (pending_recoveries > 0) {
-            for (const auto& [name, r] : recovery)
-                if (r.pending) take(r.deadline);
-        }
+        for (const auto& [name, r] : pending) take(r.deadline);
         if (started_flag && state == 0 && mode == Mode::active) take(next_ping);
         return d;
     }
@@ -614,7 +628,7 @@ const Chain& Node::chain() const { return impl_->chain; }
 const Config& Node::config() const { return impl_->config; }
 const Value& Node::value() const { return impl_->value; }
 bool Node::ready() const { return impl_->ready; }
-std::size_t Node::known_nodes() const { return impl_->values.size(); }
+std::size_t Node::known_nodes() const { return impl_->valued; }
 std::optional<Time> Node::next_ping_time() const { return impl_->next_ping; }
 StopReason Node::stop_reason() const { return impl_->stop; }
 
