@@ -273,7 +273,9 @@ struct Node::Impl {
     void arm_report(const std::string& n, const Value& v, const std::vector<std::string>& h,
                     Time now) {
         if (!report) {
-            report.emplace();
+            // Not emplace(): clang rejects it for a nested class with default
+            // member initializers inside the enclosing class (not yet complete).
+            report = Report{};
             report->deadline = now + gap_times(config, 2.0);
         }
         report->node = n;
