@@ -41,6 +41,18 @@ teardown() { common_teardown; }
     [[ $output != *s3cret* && $stderr != *s3cret* ]]
 }
 
+@test "a wrong Serf auth key exits 77, the right one joins" {
+    [[ $ACTOR_TEST_CHANNEL == serf ]] || skip "the RPC auth key is Serf only"
+    channel_start locked - k3y-one
+    local url; url=$(channel_url locked)
+    echo k3y-two >"$BATS_TEST_TMPDIR/bad.key"
+    run --separate-stderr actor-join -b "$url" --serf-auth-file "$BATS_TEST_TMPDIR/bad.key" "${FAST[@]}" --timeout 10s "$GROUP"
+    assert_equal "$status" 77
+    [[ $stderr != *k3y* ]]
+    ACTOR_SERF_AUTH=k3y-one run --separate-stderr actor-join -b "$url" -n a "${FAST[@]}" --count 1 --timeout 10s "$GROUP"
+    assert_success
+}
+
 @test "nothing listening exits 69 within the connect timeout" {
     local port; port=$(free_port)
     local scheme=mqtt; [[ $ACTOR_TEST_CHANNEL == mqtt ]] || scheme=$ACTOR_TEST_CHANNEL
