@@ -318,7 +318,9 @@ def cmd_failover(args):
             print("|---|---|---|---|---|---|")
             for i in range(1, args.kills + 1):
                 hit = []
-                if not wait_until(lambda: hit.extend(new_tags(0)) or bool(hit), 4 * bound):
+                # A tag that is still current (its node has not untagged yet).
+                fresh = lambda: [h for h in new_tags(0) if time.time() - h[0] < cycle - gap]
+                if not wait_until(lambda: hit.extend(fresh()) or bool(hit), 4 * bound):
                     print(f"| {i} | no tag within {4 * bound:g}s | | | | |")
                     continue
                 t_tag, victim = hit[-1]

@@ -16,3 +16,16 @@ cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DACTOR_WERROR=ON \
 cmake --build build-asan -j "$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build-asan --output-on-failure -L unit -j "$jobs"
+
+# --- Fuzzing: a separate clang build (ACTOR_FUZZ=ON) ------------------------
+# libFuzzer targets under ASan+UBSan (tests/fuzz), each run for
+# ACTOR_FUZZ_SECONDS (default 30) from a seed corpus made from the wire
+# vectors plus tests/fuzz/regressions. A crash, leak or sanitizer report
+# fails. ACTOR_SKIP_FUZZ=1 skips this step.
+if [[ ${ACTOR_SKIP_FUZZ:-0} != 1 ]]; then
+  cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_CXX_COMPILER=clang++ -DACTOR_FUZZ=ON -DACTOR_BUILD_TESTS=OFF \
+    -DACTOR_BUILD_BENCH=OFF -DACTOR_FUZZ_SECONDS="${ACTOR_FUZZ_SECONDS:-30}"
+  cmake --build build-fuzz -j "$jobs" --target fuzz_decode fuzz_control
+  ctest --test-dir build-fuzz --output-on-failure -L fuzz -j "$jobs"
+fi

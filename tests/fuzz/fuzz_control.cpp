@@ -16,6 +16,7 @@
 // Everything actor-join.cpp includes comes first, so that the macro below
 // renames only the tool's main() and nothing in a library header.
 #include "actor/cli.hpp"
+#include "actor/codec.hpp"
 #include "actor/event_json.hpp"
 #include "actor/runtime.hpp"
 

@@ -32,13 +32,13 @@ for v in vectors:
         flip = bytearray(b); flip[len(b) // 3] ^= 0xff
         open(os.path.join(out, "flip-" + v["name"]), "wb").write(bytes(flip))
 PY
-    # Random garbage (fixed seeds: reproducible).
+    # Random garbage (fixed seeds: reproducible); 500 pieces with ACTOR_LONG=1.
     python3 -c '
 import random, sys
-for i in range(8):
+for i in range(int(sys.argv[2])):
     r = random.Random(i)
     open(f"{sys.argv[1]}/random-{i}", "wb").write(bytes(r.randrange(256) for _ in range(r.randrange(1, 3000))))
-' "$P"
+' "$P" "$( [[ ${ACTOR_LONG:-0} == 1 ]] && echo 500 || echo 8 )"
     # Oversized: above the decoder's 64 KiB limit, and above the transport's 256 KiB.
     head -c 70000 /dev/urandom >"$P/big-70k"
     { printf '\x84\xa1t\xa4ping\xa4node\xa1z\xa5value\xc6\x00\x05\x00\x00'; head -c 327680 /dev/zero; printf '\xa7history\x91\xa1z'; } >"$P/big-bin-320k"

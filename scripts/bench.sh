@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Builds in build/ and runs every benchmark, printing tables (Markdown).
+# Measurements, not pass/fail tests: each table prints its targets beside.
+#   bench_sim                      simulator scale (if built)
+#   bench/bench_decision_latency.sh run-if-leader decision latency (if present)
+#   bench/bench_wire.sh            messages and bytes per turn, 5/50/200 processes
+#   bench/bench_failover.sh        kill -9 the tagged node: time to the next tag
+#   bench/bench_footprint.sh       RSS and CPU time per process, 5/200 processes
+# Takes about 10-15 minutes on 2 cores. Usage: scripts/bench.sh (from anywhere)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=${JOBS:-$(nproc)}
+
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DACTOR_WERROR=ON >/dev/null
+cmake --build build -j "$jobs"
+export ACTOR_BIN_DIR=$PWD/build/tools
+
+failed=0
+run() {
+    echo
+    echo "=== $*"
+    local t0=$SECONDS status=0
+    "$@" || status=$?
+    (( status == 0 )) || { echo "(exited with status $status)"; failed=1; }
+    echo "(took $(( SECONDS - t0 )) s)"
+}
+
+if [[ -x build/bench/bench_sim ]]; then run build/bench/bench_sim; fi
+if [[ -f bench/bench_decision_latency.sh ]]; then run bash bench/bench_decision_latency.sh; fi
+run bench/bench_wire.sh
+run bench/bench_failover.sh
+run bench/bench_footprint.sh
+exit "$failed"
