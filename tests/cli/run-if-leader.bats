@@ -200,16 +200,17 @@ start_bridged_brokers() {
     # shellcheck disable=SC2016
     spawn south actor-run-if-leader --cycle 2s --gap 0.1s -b "$SOUTH" -n beta --value 1 \
         --kill-on-detag --kill-after 0.5s --events "$T/south.ev" "$GROUP" \
-        -c "trap '' TERM; echo \$\$ >'$T/south.job'; sleep 30"
+        -c "trap '' TERM; echo \$\$ >'$T/south.job.pid'; sleep 30"
     wait_for "$T/north.ev" '.event=="tag"' 10
     wait_for "$T/south.ev" '.event=="tag"' 15
+    wait_file "$T/south.job.pid" 5  # the job's trap is set
     rm -f "$CUT"
     wait_exit "$(pid_of south)" 10
     [ "$EXIT" -eq 70 ]
     run jq -r 'select(.event=="detag") | .node' "$T/south.ev"
     [ "$output" = alpha ]
     # The job ignored SIGTERM; --kill-after's SIGKILL ended its whole group.
-    group_gone "$(<"$T/south.job")" 5
+    group_gone "$(<"$T/south.job.pid")" 5
     # The winning side kept its turn and its job.
     kill -0 "$(pid_of north)"
     run jq -c 'select(.event=="detag")' "$T/north.ev"

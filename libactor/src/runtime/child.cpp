@@ -212,12 +212,18 @@ std::variant<std::string, JobStartError> find_program(const std::string& name) {
 Job::Job(boost::asio::io_context& io) : sigchld_(io, SIGCHLD), kill_timer_(io) {}
 
 Job::~Job() {
-    if (keeper_ > 0) {
-        if (pgid_ > 0) ::kill(-pgid_, SIGKILL);
-        ::kill(keeper_, SIGKILL);
-        int st = 0;
-        while (::waitpid(keeper_, &st, 0) < 0 && errno == EINTR) {
-        }
+    if (keeper_ <= 0) return;
+    // Kill the job's group and let the keeper reap it (so no zombie of the
+    // job is left for init); the keeper then exits at once. A keeper that
+    // does not (stopped by someone) is killed after two seconds.
+    if (pgid_ > 0) ::kill(-pgid_, SIGKILL);
+    int st = 0;
+    for (int i = 0; i < 200; ++i) {
+        if (::waitpid(keeper_, &st, WNOHANG) != 0) return;
+        ::usleep(10 * 1000);
+    }
+    ::kill(keeper_, SIGKILL);
+    while (::waitpid(keeper_, &st, 0) < 0 && errno == EINTR) {
     }
 }
 
