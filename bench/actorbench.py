@@ -249,6 +249,22 @@ def run_wire(n, turns, tmp):
     iv = tag_intervals(nodes, t1)
     tags = sum(1 for s, _, _ in iv if t0 <= s <= t1)
     two = overlaps(iv, t0, t1)
+    if os.environ.get("ACTOR_BENCH_TIMELINE"):
+        # Messages by type per 10 s since the capture began (diagnostics).
+        buckets = {}
+        with open(cap_path) as f:
+            first = None
+            for line in f:
+                parts = line.split()
+                if len(parts) < 3:
+                    continue
+                ts = float(parts[0])
+                first = first if first is not None else ts
+                k = next((k for k, sig in kinds.items() if sig in parts[2]), "other")
+                b = buckets.setdefault(int((ts - first) // 10), {})
+                b[k] = b.get(k, 0) + 1
+        for b in sorted(buckets):
+            print(f"#   t+{b * 10:>3}s {buckets[b]}", file=sys.stderr)
     msgs = sum(counts.values())
     per = max(tags, 1)
     return dict(n=n, cycle=cycle, gap=gap, secs=t1 - t0, tags=tags, pings=counts["ping"],
@@ -314,7 +330,7 @@ def cmd_failover(args):
 
         try:
             time.sleep(settle_secs(n, cycle, gap))
-            print("| # | killed | tagged at kill (s) | next tag by | delay s | delay / unit |")
+            print("| # | killed | killed s after its tag | next tag by | delay s | delay / unit |")
             print("|---|---|---|---|---|---|")
             for i in range(1, args.kills + 1):
                 hit = []
