@@ -453,3 +453,15 @@ TEST(NodeBounds, TheValueMapIsCapped) {
     }
     EXPECT_LE(n.known_nodes(), 16u);
 }
+
+TEST(NodeObserver, ReportsTheTurnsOfALoneNode) {
+    Harness h("watcher", fast(), Mode::observer);
+    h.start(at(0));
+    for (int turn = 0; turn < 3; ++turn) {
+        h.recv(ping("solo", 1, {"solo"}), at(12.0 * turn));
+        h.run_until(at(12.0 * turn + 3));
+    }
+    auto ev = h.take_events();
+    ASSERT_EQ(types(ev), (std::vector{EventType::ping, EventType::ping, EventType::ping}));
+    EXPECT_EQ(ev[2].node, "solo");
+}

@@ -192,6 +192,11 @@ ojson build(const Event& e, const std::string& group, std::chrono::system_clock:
         break;
     }
     case EventType::raw:
+        // The sender at top level too (CLI.md: --raw prints every message
+        // with its sender); a hist speaks for history[0], a bare vers for nobody.
+        if (e.msg) {
+            if (auto sender = e.msg->sender()) j["node"] = *sender;
+        }
         j["msg"] = e.msg ? message_to_json(*e.msg) : ojson(nullptr);
         break;
     case EventType::error: j["message"] = e.message; break;

@@ -23,7 +23,8 @@
 // - A ping with an empty history is read as [sender] (0.24 would crash).
 // - Mode::observer (actor-watch) applies steps 3-6 without ever sending,
 //   recovering or reporting `good`, and adopts newer configs; its report
-//   always emits, like a passive node's.
+//   always emits, like a passive node's, and a repeat ping from the chain's
+//   head arms it (that head is tagged again).
 // - The value map is bounded (max_known_nodes): the least recently heard
 //   name that is neither us nor on the chain is forgotten first.
 // - A vers with a missing field keeps our value for that field.
@@ -342,9 +343,19 @@ struct Node::Impl {
         if (mh.empty()) return;  // a hist without history names nobody
         const std::string n = m.type == MsgType::hist ? mh.front() : *m.node;
 
-        // 3. ourselves, or a repeat from the last pinger
+        // 3. ourselves, or a repeat from the last pinger. A repeat ping
+        // extends the pinger's own non-empty chain, so the pinger is tagged
+        // by it (a lone node, or a head whose successors stayed silent): an
+        // observer reports it, where an active node only ignores it.
         const std::string* h0 = chain.at(0);
-        if (n == opts.name || (h0 && n == *h0)) return;
+        if (n == opts.name) return;
+        if (h0 && n == *h0) {
+            if (observer && m.type == MsgType::ping) {
+                remember(n, m.value);
+                arm_report(n, m.value, mh, now);
+            }
+            return;
+        }
 
         // 4. value map, good
         remember(n, m.value);
