@@ -348,7 +348,9 @@ struct Node::Impl {
         // by it (a lone node, or a head whose successors stayed silent): an
         // observer reports it, where an active node only ignores it.
         const std::string* h0 = chain.at(0);
-        if (n == opts.name) return;
+        // An observer is nobody: a node named like it (its host's own
+        // actor-join) is a node like any other.
+        if (!observer && n == opts.name) return;
         if (h0 && n == *h0) {
             if (observer && m.type == MsgType::ping) {
                 remember(n, m.value);
