@@ -465,3 +465,13 @@ TEST(NodeObserver, ReportsTheTurnsOfALoneNode) {
     ASSERT_EQ(types(ev), (std::vector{EventType::ping, EventType::ping, EventType::ping}));
     EXPECT_EQ(ev[2].node, "solo");
 }
+
+TEST(NodeObserver, ANodeNamedLikeTheWatcherIsStillReported) {
+    Harness h("host1", fast(), Mode::observer);
+    h.start(at(0));
+    h.recv(ping("host1", 1, {"host1", "x"}), at(1));
+    h.run_until(at(4));
+    auto ev = h.take_events();
+    ASSERT_EQ(types(ev), std::vector{EventType::ping});
+    EXPECT_EQ(ev[0].node, "host1");
+}
