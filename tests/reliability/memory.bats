@@ -53,6 +53,12 @@ PY
     alive a b c
     local rss2; rss2=$(rss_kib "$pid_a")
     echo "# VmRSS of a: ${rss1} KiB after 5000 names, ${rss2} KiB after $more more" >&3
+    # Under ASan freed memory sits in quarantine and RSS says nothing about
+    # what the node keeps: there the test checks only that it keeps going.
+    if ldd "$ACTOR_BIN_DIR/actor-join" | grep -q libasan; then
+        echo "# sanitizer build: the RSS bound is not checked" >&3
+        return 0
+    fi
     # 20000 names of ~200 bytes kept forever would add > 4 MiB (the strings
     # alone), twice that with map nodes and values; the bound allows 2 MiB.
     (( rss2 - rss1 < 2048 ))
