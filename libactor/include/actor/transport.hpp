@@ -3,6 +3,7 @@
 // (MQTT broker or Serf agent). Transports deliver raw payloads; decoding
 // and the protocol live elsewhere.
 #include "actor/result.hpp"
+#include "actor/serf_limits.hpp"
 #include "actor/time.hpp"
 
 #include <boost/asio/io_context.hpp>

@@ -46,9 +46,6 @@ namespace asio = boost::asio;
 using serf::LTimeFilter;
 using serf::RpcClient;
 
-// Practical maximum of name + payload bytes, below Serf's 512 minus the
-// ~30 bytes its post-encoding check costs (measured 479..482).
-constexpr std::size_t serf_event_budget = 470;
 constexpr Duration initial_backoff = std::chrono::milliseconds(100);
 // Bound on one connect + handshake + subscribe attempt after the first
 // connection (the first one is bounded by connect_timeout as well).
