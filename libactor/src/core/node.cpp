@@ -54,7 +54,12 @@ struct Node::Impl {
         bool has_value = false;    // in the value map (PROTOCOL.md)
         bool has_count = false;    // recovery record holds a number
         double count = 0;          // valid_pings when it last pinged
-        std::uint64_t heard = 0;   // recency stamp for eviction
+        // Recency list, least recently heard first: eviction walks it from
+        // the front instead of scanning and sorting the whole map (map
+        // nodes never move, so the links stay valid across rehashes).
+        Peer* older = nullptr;
+        Peer* newer = nullptr;
+        const std::string* key = nullptr;  // this entry's name in `peers`
     };
     // A recovery beacon waiting to be sent (rare: only after a split heals).
     struct PendingRecovery {
@@ -70,41 +75,47 @@ struct Node::Impl {
 
     NodeOptions opts;
     Config config;
-    Value value;
-    Value last_ping_value;  // what our last ping carried
+    // What every delivery and the shell's re-arm after it read, kept
+    // together: in a simulation of thousands of nodes each call into a node
+    // starts cold, and these then cost two or three cache lines, not ten.
+    StopReason stop = StopReason::none;
+    bool started_flag = false;
+    bool start_called = false;
     bool ready = false;
     Mode mode = Mode::active;
     int state = 0;
-    Chain chain;
-    std::unordered_map<std::string, Peer> peers;
-    std::size_t valued = 0;  // peers with has_value: the value map's size
-    std::uint64_t heard_counter = 0;
-    std::map<std::string, PendingRecovery> pending;
-    std::uint64_t valid_pings = 0;
-    std::int64_t c = 0;
-
-    bool started_flag = false;
-    bool start_called = false;
-    std::deque<Message> held;
     std::optional<Time> echo_deadline;
     std::optional<Time> next_ping;
     std::optional<Time> tag_deadline;
-    std::optional<Report> report;
     std::optional<Time> vers_resend;
-    StopReason stop = StopReason::none;
-
     std::vector<Message> out;
     std::vector<Event> events;
+    std::map<std::string, PendingRecovery> pending;
+    std::optional<Report> report;
+
+    Value value;
+    Value last_ping_value;  // what our last ping carried
+    Chain chain;
+    std::unordered_map<std::string, Peer> peers;
+    std::size_t valued = 0;  // peers with has_value: the value map's size
+    Peer* oldest = nullptr;  // ends of the recency list
+    Peer* newest = nullptr;
+    std::uint64_t valid_pings = 0;
+    std::int64_t c = 0;
+    std::deque<Message> held;
 
     explicit Impl(NodeOptions o)
-        : opts(std::move(o)), config(opts.config), value(opts.value), ready(opts.ready),
-          mode(opts.mode), state(opts.mode == Mode::active ? 0 : -1),
+        : opts(std::move(o)), config(opts.config), ready(opts.ready), mode(opts.mode),
+          state(opts.mode == Mode::active ? 0 : -1), value(opts.value),
           chain(opts.config.nodes) {
         if (!opts.random) {
             // Deterministic fallback for observers and tests that need no
             // randomness: a fixed sequence is still a valid source.
             opts.random = [] { return 0.5; };
         }
+        // One allocation of the bucket array instead of a rehash at every
+        // doubling on the way to the bound.
+        peers.reserve(std::min<std::size_t>(std::max<std::size_t>(opts.max_known_nodes, 1), 1024));
     }
 
     double uniform(double lo, double hi) { return lo + (hi - lo) * opts.random(); }
@@ -129,18 +140,35 @@ struct Node::Impl {
         auto it = peers.find(n);
         return it == peers.end() || !it->second.has_value ? nullptr : &it->second.value;
     }
+    void unlink(Peer& p) {
+        (p.older ? p.older->newer : oldest) = p.newer;
+        (p.newer ? p.newer->older : newest) = p.older;
+        p.older = p.newer = nullptr;
+    }
+    void link_newest(Peer& p) {
+        p.older = newest;
+        p.newer = nullptr;
+        (newest ? newest->newer : oldest) = &p;
+        newest = &p;
+    }
     // The entry for n, created if need be, marked as heard just now.
     Peer& touch(const std::string& n) {
         auto it = peers.find(n);
         if (it == peers.end()) {
             if (peers.size() >= std::max<std::size_t>(opts.max_known_nodes, 1)) evict();
             it = peers.emplace(n, Peer{}).first;
+            it->second.key = &it->first;
+            link_newest(it->second);
+            return it->second;
         }
-        it->second.heard = ++heard_counter;
-        return it->second;
+        Peer& p = it->second;
+        if (&p != newest) {
+            unlink(p);
+            link_newest(p);
+        }
+        return p;
     }
-    void remember(const std::string& n, const Value& v) {
-        Peer& p = touch(n);
+    void remember(Peer& p, const Value& v) {
         if (!p.has_value) ++valued;
         p.has_value = true;
         p.value = v;
@@ -149,31 +177,29 @@ struct Node::Impl {
     // us, nor on the chain, nor awaited by a recovery beacon: amortised O(1)
     // per new name however many names flood the channel.
     void evict() {
-        std::vector<decltype(peers)::iterator> victims;
-        victims.reserve(peers.size());
-        for (auto it = peers.begin(); it != peers.end(); ++it) {
-            if (it->first == opts.name || chain.index_of(it->first) || pending.count(it->first))
-                continue;
-            victims.push_back(it);
-        }
         std::size_t k = std::max<std::size_t>(1, peers.size() / 8);
-        k = std::min(k, victims.size());
-        std::nth_element(victims.begin(), victims.begin() + static_cast<std::ptrdiff_t>(k),
-                         victims.end(),
-                         [](auto a, auto b) { return a->second.heard < b->second.heard; });
-        for (std::size_t i = 0; i < k; ++i) {
-            if (victims[i]->second.has_value) --valued;
-            peers.erase(victims[i]);
+        std::vector<Peer*> victims;
+        victims.reserve(k);
+        for (Peer* p = oldest; p && victims.size() < k; p = p->newer) {
+            const std::string& n = *p->key;
+            if (n == opts.name || chain.index_of(n) || pending.count(n)) continue;
+            victims.push_back(p);
+        }
+        for (Peer* p : victims) {
+            if (p->has_value) --valued;
+            unlink(*p);
+            std::string n = *p->key;  // erase() must not read a key it frees
+            peers.erase(n);
         }
     }
 
     // priority(a, b): does node a beat node b? (PROTOCOL.md "priority")
     // Null is the least value of compare_values' total order, so "null loses
     // to non-null" falls out of the comparison; equal values: smaller name.
-    bool priority(const std::string& a, const std::string* b) const {
+    // `va`: a's entry in the value map, already looked up by the caller.
+    bool priority(const std::string& a, const Value* va, const std::string* b) const {
         if (!b) return true;  // nothing to beat
         static const Value null_value;
-        const Value* va = known_value(a);
         const Value* vb = known_value(*b);
         auto cmp = compare_values(va ? *va : null_value, vb ? *vb : null_value);
         if (cmp == std::strong_ordering::equal) return a < *b;
@@ -258,7 +284,7 @@ struct Node::Impl {
         bool extends = !chain.empty();
         chain.add(opts.name);
         last_ping_value = value;
-        remember(opts.name, value);
+        remember(touch(opts.name), value);
         send(Message::make_ping(opts.name, value,
                                 chain.head(static_cast<std::size_t>(std::max<std::int64_t>(
                                     config.splits, 1))),
@@ -318,6 +344,9 @@ struct Node::Impl {
         const bool observer = mode == Mode::observer;
 
         // 1. recovery record
+        // The sender's entry, when step 1 touched it: step 4 then needs no
+        // second lookup (nothing is heard or evicted in between).
+        Peer* sender = nullptr;
         if (!observer && m.type == MsgType::ping && m.node) {
             auto it = pending.empty() ? pending.end() : pending.find(*m.node);
             if (it != pending.end()) {
@@ -327,6 +356,7 @@ struct Node::Impl {
                 Peer& p = touch(*m.node);
                 p.has_count = true;
                 p.count = static_cast<double>(valid_pings);
+                sender = &p;
             }
         }
 
@@ -338,10 +368,12 @@ struct Node::Impl {
         }
 
         // The sender and its history (a ping with no history means [sender]).
-        std::vector<std::string> mh = m.history;
-        if (m.type == MsgType::ping && mh.empty() && m.node) mh.push_back(*m.node);
+        // Read in place; only the rare empty ping history is built.
+        std::vector<std::string> built;
+        if (m.type == MsgType::ping && m.history.empty() && m.node) built.push_back(*m.node);
+        const std::vector<std::string>& mh = m.history.empty() ? built : m.history;
         if (mh.empty()) return;  // a hist without history names nobody
-        const std::string n = m.type == MsgType::hist ? mh.front() : *m.node;
+        const std::string& n = m.type == MsgType::hist ? mh.front() : *m.node;
 
         // 3. ourselves, or a repeat from the last pinger. A repeat ping
         // extends the pinger's own non-empty chain, so the pinger is tagged
@@ -353,14 +385,15 @@ struct Node::Impl {
         if (!observer && n == opts.name) return;
         if (h0 && n == *h0) {
             if (observer && m.type == MsgType::ping) {
-                remember(n, m.value);
+                remember(touch(n), m.value);
                 arm_report(n, m.value, mh, now);
             }
             return;
         }
 
         // 4. value map, good
-        remember(n, m.value);
+        Peer& np = sender ? *sender : touch(n);
+        remember(np, m.value);
         if (!observer && value.is_null() && !m.value.is_null()) {
             Event e;
             e.type = EventType::good;
@@ -384,27 +417,29 @@ struct Node::Impl {
         // 6. collision
         const std::string* h1 = chain.at(1);
         bool plain = (mh.size() < 2 && !h1) || (mh.size() >= 2 && h1 && mh[1] == *h1);
-        bool won = priority(n, h0);
-        Chain old = chain;
+        bool won = priority(n, &np.value, h0);
+        // The old chain matters only to a recovery: copy it only then.
+        const bool may_recover = !plain && !observer && !value.is_null();
+        std::optional<Chain> old;
+        if (may_recover) old = chain;
         if (won) {
             chain = Chain::adopt(mh, config.nodes);
             lose_collision(n);
             recompute_next_ping(now);
             arm_report(n, m.value, mh, now);
         }
-        if (plain || observer) return;
+        if (!may_recover) return;
         // A healed split (or a newcomer).
-        if (value.is_null()) return;
-        auto pos = old.index_of(opts.name);
+        auto pos = old->index_of(opts.name);
         if (!pos) return;
         Event e;
         e.type = EventType::recover;
         e.prio = static_cast<int>(*pos);
         e.replace = won;
-        e.local = old.names();
+        e.local = old->names();
         e.remote = mh;
         emit(std::move(e));
-        start_recovery(*old.at(0), old, *pos, now);
+        start_recovery(*old->at(0), *old, *pos, now);
     }
 
     void receive_vers(const Message& m, Time now) {

@@ -45,18 +45,22 @@ struct Simulator::Impl {
         NodeOptions opts;  // as given to add_node: the template for restarts
         std::unique_ptr<std::mt19937_64> rng;
         std::unique_ptr<Node> node;
-        bool alive = false;
         bool tagged = false;
         bool start_scheduled = false;
         bool started_once = false;  // start() is for the first start only
+        std::optional<Time> last_report;
+        Duration max_interval{0};
+    };
+
+    // What every delivery reads, apart from the rest of the slot: a
+    // broadcast to 10,000 nodes then walks one dense array.
+    struct Hot {
+        Node* node = nullptr;
         // A copy reaches this node only if it was sent after the node
         // (re)started: the new incarnation was not subscribed before.
         std::uint64_t start_seq = 0;
         std::uint32_t group = 0;
-        std::int64_t heap_pos = -1;  // in the wake-up heap, or -1
-        Key wake;
-        std::optional<Time> last_report;
-        Duration max_interval{0};
+        bool alive = false;
     };
 
     struct Copy {
@@ -96,6 +100,7 @@ struct Simulator::Impl {
     std::mt19937_64 net;     // jitter and loss
     std::uint64_t seq = 1;
     std::vector<Slot> slots;
+    std::vector<Hot> hot;  // parallel to slots
     std::unordered_map<std::string, std::uint32_t> by_name;
 
     // Broadcast records live in a deque (stable addresses while a delivery
@@ -104,63 +109,59 @@ struct Simulator::Impl {
     std::vector<std::size_t> free_bcasts;
     std::vector<BcastRef> bheap;  // min-heap via std::greater
     std::vector<Action> aheap;
-    std::vector<std::uint32_t> wheap;  // indexed min-heap of node wake-ups
+    // Indexed min-heap of node wake-ups. Keys live in the heap array and
+    // positions in a dense side array, so sifting never touches the (large,
+    // scattered) slots: at 10,000 nodes that was a cache miss per level.
+    struct Wake {
+        Key key;
+        std::uint32_t node;
+    };
+    std::vector<Wake> wheap;
+    std::vector<std::int64_t> wpos;  // node -> index in wheap, or -1
 
     Time overlap_from{};
     std::size_t overlap_max = 0;
 
     // ---- the wake-up heap ----
-    bool wless(std::size_t a, std::size_t b) const {
-        return slots[wheap[a]].wake < slots[wheap[b]].wake;
+    void wplace(std::size_t i, const Wake& w) {
+        wheap[i] = w;
+        wpos[w.node] = static_cast<std::int64_t>(i);
     }
-    void wswap(std::size_t a, std::size_t b) {
-        std::swap(wheap[a], wheap[b]);
-        slots[wheap[a]].heap_pos = static_cast<std::int64_t>(a);
-        slots[wheap[b]].heap_pos = static_cast<std::int64_t>(b);
-    }
-    void wup(std::size_t i) {
+    // Sift the entry `w` from hole i to its place (up, then down).
+    void wsift(std::size_t i, Wake w) {
         while (i > 0) {
             std::size_t p = (i - 1) / 2;
-            if (!wless(i, p)) break;
-            wswap(i, p);
+            if (!(w.key < wheap[p].key)) break;
+            wplace(i, wheap[p]);
             i = p;
         }
-    }
-    void wdown(std::size_t i) {
         for (;;) {
-            std::size_t l = 2 * i + 1, r = l + 1, m = i;
-            if (l < wheap.size() && wless(l, m)) m = l;
-            if (r < wheap.size() && wless(r, m)) m = r;
-            if (m == i) break;
-            wswap(i, m);
+            std::size_t l = 2 * i + 1, r = l + 1, m = l;
+            if (l >= wheap.size()) break;
+            if (r < wheap.size() && wheap[r].key < wheap[l].key) m = r;
+            if (!(wheap[m].key < w.key)) break;
+            wplace(i, wheap[m]);
             i = m;
         }
+        wplace(i, w);
     }
+    bool wqueued(std::uint32_t n) const { return wpos[n] >= 0; }
+    const Key& wkey(std::uint32_t n) const { return wheap[static_cast<std::size_t>(wpos[n])].key; }
     void wset(std::uint32_t n, Key k) {
-        Slot& s = slots[n];
-        s.wake = k;
-        if (s.heap_pos < 0) {
-            wheap.push_back(n);
-            s.heap_pos = static_cast<std::int64_t>(wheap.size() - 1);
-            wup(wheap.size() - 1);
+        if (wpos[n] < 0) {
+            wheap.push_back({k, n});
+            wsift(wheap.size() - 1, {k, n});
         } else {
-            auto i = static_cast<std::size_t>(s.heap_pos);
-            wup(i);
-            wdown(static_cast<std::size_t>(slots[n].heap_pos));
+            wsift(static_cast<std::size_t>(wpos[n]), {k, n});
         }
     }
     void wremove(std::uint32_t n) {
-        Slot& s = slots[n];
-        if (s.heap_pos < 0) return;
-        auto i = static_cast<std::size_t>(s.heap_pos);
-        std::size_t last = wheap.size() - 1;
-        if (i != last) wswap(i, last);
+        if (wpos[n] < 0) return;
+        auto i = static_cast<std::size_t>(wpos[n]);
+        wpos[n] = -1;
+        Wake last = wheap.back();
         wheap.pop_back();
-        s.heap_pos = -1;
-        if (i < wheap.size()) {
-            wup(i);
-            wdown(static_cast<std::size_t>(slots[wheap[i]].heap_pos));
-        }
+        if (i < wheap.size()) wsift(i, last);
     }
 
     std::size_t alloc_bcast() {
@@ -202,7 +203,7 @@ std::size_t Simulator::size() const { return impl_->slots.size(); }
 Node& Simulator::node(std::size_t i) { return *impl_->slots.at(i).node; }
 const Node& Simulator::node(std::size_t i) const { return *impl_->slots.at(i).node; }
 const std::string& Simulator::name(std::size_t i) const { return impl_->slots.at(i).opts.name; }
-bool Simulator::alive(std::size_t i) const { return impl_->slots.at(i).alive; }
+bool Simulator::alive(std::size_t i) const { return impl_->hot.at(i).alive; }
 bool Simulator::quiet() const { return impl_->bheap.empty(); }
 
 std::optional<std::size_t> Simulator::index_of(const std::string& n) const {
@@ -232,7 +233,9 @@ std::size_t Simulator::add_node(NodeOptions opts) {
     s.opts = std::move(opts);
     s.opts.random = nullptr;
     make_node(im.seeder, s.opts, s.rng, s.node);
+    im.hot.push_back({s.node.get(), 0, 0, false});
     im.slots.push_back(std::move(s));
+    im.wpos.push_back(-1);
     auto i = static_cast<std::uint32_t>(im.slots.size() - 1);
     im.by_name.emplace(im.slots.back().opts.name, i);
     return i;
@@ -259,10 +262,11 @@ void Simulator::do_start(std::size_t i) {
     auto& im = *impl_;
     auto& s = im.slots[i];
     s.start_scheduled = false;
-    if (s.alive) return;
-    s.alive = true;
+    auto& h = im.hot[i];
+    if (h.alive) return;
+    h.alive = true;
     s.started_once = true;
-    s.start_seq = im.seq++;
+    h.start_seq = im.seq++;
     s.last_report.reset();
     if (opts_trace()) trace_.push_back(entry(i, TraceKind::start));
     s.node->start(now_);
@@ -306,8 +310,8 @@ void Simulator::set_tagged(std::size_t i, bool t) {
 void Simulator::crash(std::size_t i) {
     auto& im = *impl_;
     auto& s = im.slots.at(i);
-    if (!s.alive) return;
-    s.alive = false;
+    if (!im.hot[i].alive) return;
+    im.hot[i].alive = false;
     im.wremove(static_cast<std::uint32_t>(i));
     set_tagged(i, false);
     s.last_report.reset();
@@ -319,22 +323,23 @@ void Simulator::restart(std::size_t i) {
     crash(i);
     auto& s = im.slots.at(i);
     make_node(im.seeder, s.opts, s.rng, s.node);
+    im.hot[i].node = s.node.get();
     s.start_scheduled = false;
     do_start(i);
 }
 
 void Simulator::partition(const std::vector<std::vector<std::size_t>>& groups) {
     auto& im = *impl_;
-    for (auto& s : im.slots) s.group = 0;
+    for (auto& h : im.hot) h.group = 0;
     std::uint32_t g = 1;
     for (const auto& grp : groups) {
-        for (auto i : grp) im.slots.at(i).group = g;
+        for (auto i : grp) im.hot.at(i).group = g;
         ++g;
     }
 }
 
 void Simulator::heal() {
-    for (auto& s : impl_->slots) s.group = 0;
+    for (auto& h : impl_->hot) h.group = 0;
 }
 
 void Simulator::set_link(const LinkModel& l) { impl_->opts.link = l; }
@@ -342,7 +347,7 @@ const LinkModel& Simulator::link() const { return impl_->opts.link; }
 
 void Simulator::call(std::size_t i, const std::function<void(Node&, Time)>& f) {
     f(*impl_->slots.at(i).node, now_);
-    if (impl_->slots[i].alive) flush(i);
+    if (impl_->hot[i].alive) flush(i);
 }
 
 void Simulator::send(std::size_t from, Message m) {
@@ -384,7 +389,7 @@ void Simulator::send(std::size_t from, Message m) {
     // arrival).
     b.copies.clear();
     for (std::size_t to = 0; to < im.slots.size(); ++to) {
-        if (!im.slots[to].alive) continue;
+        if (!im.hot[to].alive) continue;
         if (im.draw_lost()) {
             ++stats_.lost;
             continue;
@@ -449,9 +454,8 @@ void Simulator::flush(std::size_t i) {
     auto evs = n.take_events();
     for (const auto& e : evs) on_event(i, e);
     set_tagged(i, n.tagged());
-    auto& s = im.slots[i];
     if (n.stopped()) {
-        s.alive = false;
+        im.hot[i].alive = false;
         im.wremove(static_cast<std::uint32_t>(i));
         set_tagged(i, false);
         if (opts_trace()) {
@@ -467,13 +471,14 @@ void Simulator::flush(std::size_t i) {
         return;
     }
     Time t = std::max(*d, now_);
-    if (s.heap_pos >= 0 && s.wake.at == t) return;  // keep its place in line
+    auto n32 = static_cast<std::uint32_t>(i);
+    if (im.wqueued(n32) && im.wkey(n32).at == t) return;  // keep its place in line
     im.wset(static_cast<std::uint32_t>(i), Key{t, im.seq++});
 }
 
 void Simulator::deliver(std::size_t to, const Message& m) {
     ++stats_.deliveries;
-    impl_->slots[to].node->on_message(m, now_);
+    impl_->hot[to].node->on_message(m, now_);
     flush(to);
 }
 
@@ -498,9 +503,9 @@ bool Simulator::run_until(Time end) {
             src = Src::bcast;
             best = im.bheap.front().key;
         }
-        if (!im.wheap.empty() && (src == Src::none || im.slots[im.wheap[0]].wake < best)) {
+        if (!im.wheap.empty() && (src == Src::none || im.wheap[0].key < best)) {
             src = Src::wake;
-            best = im.slots[im.wheap[0]].wake;
+            best = im.wheap[0].key;
         }
         if (src == Src::none || best.at > end) break;
         now_ = std::max(now_, best.at);
@@ -512,7 +517,7 @@ bool Simulator::run_until(Time end) {
             im.aheap.pop_back();
             f(*this);
         } else if (src == Src::wake) {
-            std::uint32_t n = im.wheap[0];
+            std::uint32_t n = im.wheap[0].node;
             im.wremove(n);
             im.slots[n].node->on_timer(now_);
             flush(n);
@@ -526,9 +531,9 @@ bool Simulator::run_until(Time end) {
                 // the whole sweep happens before it: no queue needed.
                 std::size_t n = im.slots.size();
                 for (std::size_t to = 0; to < n; ++to) {
-                    const auto& s = im.slots[to];
+                    const auto& s = im.hot[to];
                     if (!s.alive || s.start_seq > b.seq) continue;
-                    if (s.group != im.slots[b.from].group || im.draw_lost()) {
+                    if (s.group != im.hot[b.from].group || im.draw_lost()) {
                         ++stats_.lost;
                         continue;
                     }
@@ -541,9 +546,9 @@ bool Simulator::run_until(Time end) {
                 for (;;) {
                     const Impl::Copy c = b.copies[b.next++];
                     now_ = std::max(now_, c.at);
-                    const auto& s = im.slots[c.to];
+                    const auto& s = im.hot[c.to];
                     if (s.alive && s.start_seq < b.seq) {
-                        if (s.group != im.slots[b.from].group) {
+                        if (s.group != im.hot[b.from].group) {
                             ++stats_.lost;
                         } else {
                             ++stats_.steps;
@@ -558,7 +563,7 @@ bool Simulator::run_until(Time end) {
                     bool first = k.at <= end &&
                                  (im.aheap.empty() || k < im.aheap.front().key) &&
                                  (im.bheap.empty() || k < im.bheap.front().key) &&
-                                 (im.wheap.empty() || k < im.slots[im.wheap[0]].wake);
+                                 (im.wheap.empty() || k < im.wheap[0].key);
                     if (!first) {
                         im.push_bcast(k, bi);
                         break;
@@ -578,7 +583,7 @@ bool Simulator::chains_agree() const {
     const std::vector<std::string>* ref = nullptr;
     std::size_t common = 0;
     std::vector<const std::vector<std::string>*> chains;
-    for (const auto& s : im.slots) {
+    for (const auto& s : im.hot) {
         if (!s.alive || s.node->mode() != Mode::active) continue;
         const auto& names = s.node->chain().names();
         if (names.empty()) return false;
@@ -606,7 +611,7 @@ Duration Simulator::max_report_interval(std::size_t i) const {
     const auto& s = impl_->slots.at(i);
     Duration m = s.max_interval;
     // A node that went silent has no second report: count the open interval.
-    if (s.alive && s.last_report && now_ > measure_from_)
+    if (impl_->hot[i].alive && s.last_report && now_ > measure_from_)
         m = std::max(m, now_ - std::max(*s.last_report, measure_from_));
     return m;
 }
