@@ -6,6 +6,11 @@
 # and is started and stopped by PID; channel_start exports ACTOR_BROKER for
 # the default instance.
 #
+# Over MQTT a channel is one mosquitto. Over Serf it is a cluster of
+# SERF_AGENTS (3) agents on loopback (-profile local), agents 2.. joined to
+# agent 1, and spawn hands the nodes of a test out round-robin over the
+# agents of the main channel, so the rotation really crosses gossip.
+#
 # Every wait has a deadline; background processes are started with 3>&-
 # (else bats waits for them forever) and killed by PID in teardown.
 
@@ -16,11 +21,29 @@ bats_load_library bats-assert
 : "${ACTOR_BIN_DIR:?ACTOR_BIN_DIR must name the directory holding actor-join}"
 export PATH="$ACTOR_BIN_DIR:$PATH"
 ACTOR_TEST_CHANNEL="${ACTOR_TEST_CHANNEL:-mqtt}"
+SERF_AGENTS=3
 
-# Fast timing for every test: a turn a second.
-CYCLE=1
-GAP=0.1
-FAST=(--cycle 1s --gap 0.1s)
+# Timing for every test, in seconds; tests derive their waits from these
+# (see turns), never from literals.
+# MQTT on loopback delivers in well under a millisecond: a turn a second
+# with a 0.1 s gap. Serf gossips a user event to the other agents on the
+# local profile's 100 ms tick: median ~50 ms, up to 100-200 ms (SERF-RPC.md
+# section 11). A 0.1 s gap is below that, so nodes on different agents
+# would hear each other's pings after their gap closed and collide; a
+# 0.5 s gap is 2.5 times the worst tick, and the cycle grows with it so a
+# turn stays long against the gap.
+case $ACTOR_TEST_CHANNEL in
+serf) CYCLE=2 GAP=0.5 ;;
+*) CYCLE=1 GAP=0.1 ;;
+esac
+FAST=(--cycle "${CYCLE}s" --gap "${GAP}s")
+
+# turns N: whole seconds (rounded up) that N turns of cycle + 3*gap take;
+# the unit for deadlines and --timeout values.
+turns() { awk -v n="$1" -v c="$CYCLE" -v g="$GAP" 'BEGIN { s = n * (c + 3 * g); t = int(s); print (t < s) ? t + 1 : t }'; }
+
+# ms_of EXPR: an awk expression over CYCLE and GAP (seconds) in whole ms.
+ms_of() { awk -v CYCLE="$CYCLE" -v GAP="$GAP" "BEGIN { printf \"%d\", ($1) * 1000 }"; }
 
 free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -38,7 +61,8 @@ wait_port() {
 }
 
 # channel_start [NAME] [USER PASSWORD]: start a private channel; with USER,
-# anonymous clients are refused. Restarting a stopped NAME reuses its port.
+# anonymous clients are refused (Serf: PASSWORD becomes every agent's RPC
+# auth key, USER is ignored). Restarting a stopped NAME reuses its ports.
 channel_start() {
     local name=${1:-main} user=${2:-} pass=${3:-}
     local dir="$BATS_FILE_TMPDIR/ch-$name"
@@ -68,51 +92,105 @@ channel_start() {
         mosquitto -c "$dir/mosquitto.conf" >>"$dir/log" 2>&1 3>&- &
         echo $! >"$dir/pid"
         echo "mqtt://127.0.0.1:$port" >"$dir/url"
+        wait_port "$port" 10 || { cat "$dir/log" >&2; return 1; }
         ;;
-    serf)
-        [[ -f $dir/bind ]] || free_port >"$dir/bind"
-        local args=(agent -node "ch-$name-$$" -bind "127.0.0.1:$(<"$dir/bind")"
-                    -rpc-addr "127.0.0.1:$port" -log-level warn)
-        if [[ -n $user ]]; then
-            printf '{"rpc_auth": "%s"}\n' "$pass" >"$dir/serf.json"
-            args+=(-config-file "$dir/serf.json")
-        fi
-        serf "${args[@]}" >>"$dir/log" 2>&1 3>&- &
-        echo $! >"$dir/pid"
-        echo "serf://127.0.0.1:$port" >"$dir/url"
-        ;;
+    serf) serf_cluster_start "$dir" "$name" "$pass" || return 1 ;;
     *) echo "unknown ACTOR_TEST_CHANNEL=$ACTOR_TEST_CHANNEL" >&2; return 1 ;;
     esac
-    wait_port "$port" 10 || { cat "$dir/log" >&2; return 1; }
     if [[ $name == main ]]; then
         ACTOR_BROKER=$(<"$dir/url")
         export ACTOR_BROKER
     fi
 }
 
-channel_url() { cat "$BATS_FILE_TMPDIR/ch-${1:-main}/url"; }
-
-# channel_stop [NAME]: SIGTERM by PID, reap, SIGKILL after 5 s.
-channel_stop() {
-    local dir="$BATS_FILE_TMPDIR/ch-${1:-main}"
-    [[ -f $dir/pid ]] || return 0
-    local pid; pid=$(<"$dir/pid")
-    rm -f "$dir/pid"
-    kill -TERM "$pid" 2>/dev/null || return 0
-    local deadline=$(( $(now_ms) + 5000 ))
-    while kill -0 "$pid" 2>/dev/null; do
-        if (( $(now_ms) > deadline )); then kill -KILL "$pid" 2>/dev/null; break; fi
-        sleep 0.05
+# serf_cluster_start DIR NAME [AUTHKEY]: SERF_AGENTS agents; agent I has
+# its RPC port in DIR/port.I (agent 1's also in DIR/port, its URL in
+# DIR/url), its PID in DIR/pid.I and its log in DIR/log.I. Agent 1 starts
+# alone, the others -join it (a -join that fails makes an agent exit, so
+# joining agents that are not up yet is not an option). Returns once every
+# RPC port accepts and every agent sees all SERF_AGENTS members alive.
+serf_cluster_start() {
+    local dir=$1 name=$2 key=${3:-} i
+    cp "$dir/port" "$dir/port.1"
+    local auth=()
+    if [[ -n $key ]]; then
+        printf '{"rpc_auth": "%s"}\n' "$key" >"$dir/serf.json"
+        auth=(-config-file "$dir/serf.json")
+    fi
+    for (( i = 1; i <= SERF_AGENTS; i++ )); do
+        [[ -f $dir/port.$i ]] || free_port >"$dir/port.$i"
+        [[ -f $dir/bind.$i ]] || free_port >"$dir/bind.$i"
+        local args=(agent -node "ch-$name-$i-$$" -bind "127.0.0.1:$(<"$dir/bind.$i")"
+                    -rpc-addr "127.0.0.1:$(<"$dir/port.$i")" -profile local
+                    -log-level warn "${auth[@]}")
+        (( i == 1 )) || args+=(-join "127.0.0.1:$(<"$dir/bind.1")")
+        serf "${args[@]}" >>"$dir/log.$i" 2>&1 3>&- &
+        echo $! >"$dir/pid.$i"
+        echo "serf://127.0.0.1:$(<"$dir/port.$i")" >"$dir/url.$i"
+        # Agent 1 must accept joins before the others start.
+        if (( i == 1 )); then
+            wait_port "$(<"$dir/port.1")" 10 || { cat "$dir/log.1" >&2; return 1; }
+        fi
     done
-    wait "$pid" 2>/dev/null || true
+    cp "$dir/url.1" "$dir/url"
+    local deadline=$(( $(now_ms) + 10000 )) rpc_auth=()
+    [[ -z $key ]] || rpc_auth=(-rpc-auth="$key")
+    for (( i = 1; i <= SERF_AGENTS; i++ )); do
+        until wait_port "$(<"$dir/port.$i")" 1 &&
+            (( $(serf members -rpc-addr="127.0.0.1:$(<"$dir/port.$i")" "${rpc_auth[@]}" \
+                    -status=alive 2>/dev/null | wc -l) == SERF_AGENTS )); do
+            if (( $(now_ms) > deadline )); then
+                echo "serf agent $i of $name: no cluster of $SERF_AGENTS within 10 s" >&2
+                cat "$dir"/log.* >&2
+                return 1
+            fi
+            sleep 0.05
+        done
+    done
 }
 
-# channel_publish GROUP PAYLOAD-FILE: put raw bytes on the group's channel.
+# channel_url [NAME] [I]: the URL of the channel; over Serf, of its agent
+# I (counted round-robin from 1; default 1).
+channel_url() {
+    local dir="$BATS_FILE_TMPDIR/ch-${1:-main}"
+    if [[ $ACTOR_TEST_CHANNEL == serf ]]; then
+        cat "$dir/url.$(( ( ${2:-1} - 1 ) % SERF_AGENTS + 1 ))"
+    else
+        cat "$dir/url"
+    fi
+}
+
+# node_broker I: the URL the I-th node (from 1) of a test on the main channel uses.
+node_broker() { channel_url main "$1"; }
+
+# channel_stop [NAME]: SIGTERM every server of the channel by PID, reap,
+# SIGKILL what still runs after 5 s.
+channel_stop() {
+    local dir="$BATS_FILE_TMPDIR/ch-${1:-main}" f pid pids=()
+    for f in "$dir"/pid "$dir"/pid.*; do
+        [[ -f $f ]] || continue
+        pids+=("$(<"$f")")
+        rm -f "$f"
+    done
+    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    local deadline=$(( $(now_ms) + 5000 ))
+    for pid in "${pids[@]}"; do
+        while kill -0 "$pid" 2>/dev/null; do
+            if (( $(now_ms) > deadline )); then kill -KILL "$pid" 2>/dev/null; break; fi
+            sleep 0.05
+        done
+        wait "$pid" 2>/dev/null || true
+    done
+}
+
+# channel_publish GROUP PAYLOAD-FILE: put raw bytes on the group's channel
+# (Serf: a user event without coalescing, which would hold it for a second
+# and keep only the newest of a burst).
 channel_publish() {
     local group=$1 file=$2 url; url=$(channel_url)
     case $ACTOR_TEST_CHANNEL in
     mqtt) mosquitto_pub -h 127.0.0.1 -p "${url##*:}" -t "$group" -f "$file" ;;
-    serf) serf event -rpc-addr="${url#serf://}" "${group//\//.}" "$(cat "$file")" ;;
+    serf) serf event -rpc-addr="${url#serf://}" -coalesce=false "${group//\//.}" "$(cat "$file")" ;;
     esac
 }
 
@@ -126,6 +204,7 @@ common_setup() {
     # A group of its own per test, so leftovers cannot meet.
     GROUP="test/$BATS_TEST_NUMBER/$RANDOM"
     PIDS=()
+    SPAWNED=0
 }
 
 common_teardown() {
@@ -136,10 +215,17 @@ common_teardown() {
 
 # spawn NAME ARGS...: run ARGS in the background, stdout to $BATS_TEST_TMPDIR/NAME.out,
 # stderr to NAME.err, stdin from $SPAWN_STDIN (default /dev/null); its PID in $BATS_TEST_TMPDIR/NAME.pid and in PIDS.
+# Over Serf the I-th spawned process gets ACTOR_BROKER=$(node_broker I), so
+# a test's nodes sit on different agents (a -b in ARGS still wins).
 spawn() {
     local name=$1; shift
+    local env=()
+    SPAWNED=$(( SPAWNED + 1 ))
+    if [[ $ACTOR_TEST_CHANNEL == serf && -f $BATS_FILE_TMPDIR/ch-main/url.1 ]]; then
+        env=(env "ACTOR_BROKER=$(node_broker "$SPAWNED")")
+    fi
     # A background job's stdin is /dev/null unless redirected explicitly.
-    "$@" <"${SPAWN_STDIN:-/dev/null}" >"$BATS_TEST_TMPDIR/$name.out" 2>"$BATS_TEST_TMPDIR/$name.err" 3>&- &
+    "${env[@]}" "$@" <"${SPAWN_STDIN:-/dev/null}" >"$BATS_TEST_TMPDIR/$name.out" 2>"$BATS_TEST_TMPDIR/$name.err" 3>&- &
     local pid=$!
     echo "$pid" >"$BATS_TEST_TMPDIR/$name.pid"
     PIDS+=("$pid")

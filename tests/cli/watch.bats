@@ -9,10 +9,10 @@ setup() { common_setup; }
 teardown() { common_teardown; }
 
 start_pair() {
-    spawn a actor-join -n a "${FAST[@]}" --value 1 --timeout 60s "$GROUP"
-    spawn b actor-join -n b "${FAST[@]}" --value 2 --timeout 60s "$GROUP"
-    wait_for "$(out_of a)" '.event=="tag"' 20
-    wait_for "$(out_of b)" '.event=="tag"' 20
+    spawn a actor-join -n a "${FAST[@]}" --value 1 --timeout "$(turns 40)s" "$GROUP"
+    spawn b actor-join -n b "${FAST[@]}" --value 2 --timeout "$(turns 40)s" "$GROUP"
+    wait_for "$(out_of a)" '.event=="tag"' "$(turns 15)"
+    wait_for "$(out_of b)" '.event=="tag"' "$(turns 15)"
 }
 
 # tagged_at NODE MS: NODE's own output shows it tagged at MS.
@@ -21,22 +21,24 @@ tagged_at() {
         awk -v t="$2" '$1 <= t { last = $2 } END { exit last == "tag" ? 0 : 1 }'
 }
 
+# The watchers below use agent 3 over Serf, where neither a nor b sits.
+
 @test "actor-watch --once names the node that is it" {
     start_pair
-    run --separate-stderr actor-watch --once "${FAST[@]}" "$GROUP"
+    ACTOR_BROKER=$(node_broker 3) run --separate-stderr actor-watch --once "${FAST[@]}" "$GROUP"
     assert_success
     assert_equal "$(wc -l <<<"$output")" 1
     local node; node=$(jq -r .node <<<"$output")
     [[ $node == a || $node == b ]]
     local at; at=$(jq -r "$JQ_MS" <<<"$output")
     # The named node's own events agree: it was tagged when the watcher spoke.
-    wait_for "$(out_of "$node")" ".event==\"untag\" and $JQ_MS > $at" 5
+    wait_for "$(out_of "$node")" ".event==\"untag\" and $JQ_MS > $at" "$(turns 3)"
     tagged_at "$node" "$at"
 }
 
 @test "actor-watch --members --once lists the nodes with their values" {
     start_pair
-    run --separate-stderr actor-watch --members --once "${FAST[@]}" "$GROUP"
+    ACTOR_BROKER=$(node_broker 3) run --separate-stderr actor-watch --members --once "${FAST[@]}" "$GROUP"
     assert_success
     assert_equal "$(jq -r '.event' <<<"$output")" members
     assert_equal "$(jq -r '[.nodes[].node] | sort | join(",")' <<<"$output")" "a,b"
@@ -45,13 +47,13 @@ tagged_at() {
 }
 
 @test "actor-watch sends nothing at all" {
-    spawn p actor-join --passive --raw -n listener "${FAST[@]}" --timeout 30s "$GROUP"
+    spawn p actor-join --passive --raw -n listener "${FAST[@]}" --timeout "$(turns 25)s" "$GROUP"
     wait_for "$(out_of p)" '.event=="connected"' 10
-    spawn w actor-watch -n watcher "${FAST[@]}" --timeout 30s "$GROUP"
-    spawn a actor-join -n a "${FAST[@]}" --timeout 30s "$GROUP"
-    wait_for "$(out_of w)" '.event=="ping"' 20
+    spawn w actor-watch -n watcher "${FAST[@]}" --timeout "$(turns 25)s" "$GROUP"
+    spawn a actor-join -n a "${FAST[@]}" --timeout "$(turns 25)s" "$GROUP"
+    wait_for "$(out_of w)" '.event=="ping"' "$(turns 15)"
     # The listener heard a's messages, and none from the watcher.
-    wait_for "$(out_of p)" '.event=="raw" and .msg.node=="a"' 5
+    wait_for "$(out_of p)" '.event=="raw" and .msg.node=="a"' "$(turns 4)"
     run jq -c 'select(.event=="raw" and .msg.node=="watcher")' "$(out_of p)"
     assert_output ""
 }
@@ -64,7 +66,7 @@ tagged_at() {
 
 @test "actor-watch --format text prints readable lines" {
     start_pair
-    run --separate-stderr actor-watch --once --format text "${FAST[@]}" "$GROUP"
+    ACTOR_BROKER=$(node_broker 3) run --separate-stderr actor-watch --once --format text "${FAST[@]}" "$GROUP"
     assert_success
     [[ $output == *ping* ]]
     [[ $output =~ (^| )(a|b)( |$) ]]
@@ -72,8 +74,9 @@ tagged_at() {
 }
 
 @test "actor-watch reports the group config" {
-    spawn w actor-watch -n watcher "${FAST[@]}" --timeout 30s "$GROUP"
+    spawn w actor-watch -n watcher "${FAST[@]}" --timeout "$(turns 25)s" "$GROUP"
     wait_for "$(out_of w)" '.event=="connected"' 10
-    spawn a actor-join -n a --cycle 1.5s --gap 0.1s --nodes 7 --timeout 30s "$GROUP"
-    wait_for "$(out_of w)" '.event=="setup" and .cycle==1.5 and .nodes==7' 10
+    local cycle; cycle=$(awk -v c="$CYCLE" 'BEGIN { print c + 0.5 }')
+    spawn a actor-join -n a --cycle "${cycle}s" --gap "${GAP}s" --nodes 7 --timeout "$(turns 25)s" "$GROUP"
+    wait_for "$(out_of w)" ".event==\"setup\" and .cycle==$cycle and .nodes==7" "$(turns 8)"
 }
