@@ -60,7 +60,10 @@ struct Simulator::Impl {
         // (re)started: the new incarnation was not subscribed before.
         std::uint64_t start_seq = 0;
         std::uint32_t group = 0;
+        // Slots with one name share one id (the first such slot's index).
+        std::uint32_t name_id = 0;
         bool alive = false;
+        bool started = false;  // Node::started() after the last call into it
     };
 
     struct Copy {
@@ -78,7 +81,18 @@ struct Simulator::Impl {
         Time at{};
         std::vector<Copy> copies;
         std::size_t next = 0;
+        // An init names its sender (no_name: none we know). A started node
+        // reads an init only to look for a twin of its own name (PROTOCOL.md
+        // "Name twins"; node.cpp's process/receive): other names change
+        // nothing in it, so the copy is counted but the call is skipped. At
+        // start-up that is N^2 calls out of 3*N^2.
+        bool init = false;
+        std::uint32_t name_id = 0;
     };
+    static constexpr std::uint32_t no_name = UINT32_MAX;
+    bool inert(const Hot& h, const Broadcast& b) const {
+        return b.init && h.started && h.name_id != b.name_id;
+    }
 
     struct BcastRef {
         Key key;
@@ -164,6 +178,47 @@ struct Simulator::Impl {
         if (i < wheap.size()) wsift(i, last);
     }
 
+    // Stable sort of one broadcast's copies by arrival time (ties keep
+    // receiver order). Jitter spreads the copies over a small range, so an
+    // LSD radix sort on the offset from the earliest copy, 11 bits a pass,
+    // replaces an N log N comparison sort (two or three passes for any
+    // jitter below a few seconds).
+    std::vector<Copy> copy_scratch;
+    std::vector<std::uint32_t> copy_count;
+    void sort_copies(std::vector<Copy>& v) {
+        if (v.size() < 64) {
+            std::stable_sort(v.begin(), v.end(),
+                             [](const Copy& x, const Copy& y) { return x.at < y.at; });
+            return;
+        }
+        Time lo = v[0].at, hi = v[0].at;
+        for (const auto& c : v) {
+            lo = std::min(lo, c.at);
+            hi = std::max(hi, c.at);
+        }
+        const auto range = static_cast<std::uint64_t>((hi - lo).count());
+        constexpr unsigned bits = 11;
+        constexpr std::size_t radix = std::size_t{1} << bits;
+        copy_scratch.resize(v.size());
+        auto& count = copy_count;
+        count.resize(radix);
+        for (unsigned shift = 0; shift < 64 && (range >> shift) != 0; shift += bits) {
+            std::fill(count.begin(), count.end(), 0u);
+            auto digit = [&](const Copy& c) {
+                return (static_cast<std::uint64_t>((c.at - lo).count()) >> shift) & (radix - 1);
+            };
+            for (const auto& c : v) ++count[digit(c)];
+            std::uint32_t sum = 0;
+            for (auto& k : count) {
+                std::uint32_t x = k;
+                k = sum;
+                sum += x;
+            }
+            for (const auto& c : v) copy_scratch[count[digit(c)]++] = c;
+            v.swap(copy_scratch);
+        }
+    }
+
     std::size_t alloc_bcast() {
         if (!free_bcasts.empty()) {
             std::size_t i = free_bcasts.back();
@@ -233,11 +288,13 @@ std::size_t Simulator::add_node(NodeOptions opts) {
     s.opts = std::move(opts);
     s.opts.random = nullptr;
     make_node(im.seeder, s.opts, s.rng, s.node);
-    im.hot.push_back({s.node.get(), 0, 0, false});
+    Impl::Hot h;
+    h.node = s.node.get();
+    im.hot.push_back(h);
     im.slots.push_back(std::move(s));
     im.wpos.push_back(-1);
     auto i = static_cast<std::uint32_t>(im.slots.size() - 1);
-    im.by_name.emplace(im.slots.back().opts.name, i);
+    im.hot.back().name_id = im.by_name.emplace(im.slots.back().opts.name, i).first->second;
     return i;
 }
 
@@ -324,6 +381,7 @@ void Simulator::restart(std::size_t i) {
     auto& s = im.slots.at(i);
     make_node(im.seeder, s.opts, s.rng, s.node);
     im.hot[i].node = s.node.get();
+    im.hot[i].started = false;
     s.start_scheduled = false;
     do_start(i);
 }
@@ -378,6 +436,12 @@ void Simulator::send(std::size_t from, Message m) {
     b.from = static_cast<std::uint32_t>(from);
     b.seq = im.seq++;
     b.next = 0;
+    b.init = b.msg.type == MsgType::init;
+    b.name_id = Impl::no_name;
+    if (b.init && b.msg.node) {
+        auto it = im.by_name.find(*b.msg.node);
+        if (it != im.by_name.end()) b.name_id = it->second;
+    }
     b.uniform = !im.opts.link_latency && im.opts.link.jitter.count() <= 0;
     if (b.uniform) {
         b.at = now_ + im.opts.link.latency;
@@ -401,8 +465,7 @@ void Simulator::send(std::size_t from, Message m) {
         im.free_bcast(bi);
         return;
     }
-    std::stable_sort(b.copies.begin(), b.copies.end(),
-                     [](const Impl::Copy& x, const Impl::Copy& y) { return x.at < y.at; });
+    im.sort_copies(b.copies);
     im.push_bcast(Key{b.copies[0].at, b.seq}, bi);
 }
 
@@ -454,6 +517,7 @@ void Simulator::flush(std::size_t i) {
     auto evs = n.take_events();
     for (const auto& e : evs) on_event(i, e);
     set_tagged(i, n.tagged());
+    im.hot[i].started = n.started();
     if (n.stopped()) {
         im.hot[i].alive = false;
         im.wremove(static_cast<std::uint32_t>(i));
@@ -538,7 +602,8 @@ bool Simulator::run_until(Time end) {
                         continue;
                     }
                     ++stats_.steps;
-                    deliver(to, b.msg);
+                    if (im.inert(s, b)) ++stats_.deliveries;
+                    else deliver(to, b.msg);
                 }
                 im.free_bcast(bi);
             } else {
@@ -552,7 +617,8 @@ bool Simulator::run_until(Time end) {
                             ++stats_.lost;
                         } else {
                             ++stats_.steps;
-                            deliver(c.to, b.msg);
+                            if (im.inert(s, b)) ++stats_.deliveries;
+                            else deliver(c.to, b.msg);
                         }
                     }
                     if (b.next == b.copies.size()) {
