@@ -62,6 +62,10 @@ public:
     void start(Time now);
     // Every message from the channel, our own echoes included.
     void on_message(const Message& m, Time now);
+    // True when on_message(m) would now change nothing and produce nothing,
+    // so a shell may leave the call out (the simulator does, at scale).
+    // Judges init and vers only; false for every other type.
+    bool ignores(const Message& m) const;
     // Call when now >= next_deadline(); harmless earlier.
     void on_timer(Time now);
     std::optional<Time> next_deadline() const;

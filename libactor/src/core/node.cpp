@@ -100,6 +100,9 @@ struct Node::Impl {
     std::size_t valued = 0;  // peers with has_value: the value map's size
     Peer* oldest = nullptr;  // ends of the recency list
     Peer* newest = nullptr;
+    // The entry receive() remembered, while receive() runs (nothing is
+    // evicted after that point of it).
+    const Peer* heard_last = nullptr;
     std::uint64_t valid_pings = 0;
     std::int64_t c = 0;
     std::deque<Message> held;
@@ -137,6 +140,10 @@ struct Node::Impl {
 
     // ---- value map
     const Value* known_value(const std::string& n) const {
+        // The sender just heard is usually asked for again at once (as the
+        // new chain head, when the next ping time is drawn): skip the lookup.
+        if (heard_last && *heard_last->key == n)
+            return heard_last->has_value ? &heard_last->value : nullptr;
         auto it = peers.find(n);
         return it == peers.end() || !it->second.has_value ? nullptr : &it->second.value;
     }
@@ -335,6 +342,10 @@ struct Node::Impl {
 
     // ---- receiving
     void receive(const Message& m, Time now) {
+        receive_steps(m, now);
+        heard_last = nullptr;
+    }
+    void receive_steps(const Message& m, Time now) {
         if (mode == Mode::passive) {
             if (m.type == MsgType::ping || m.type == MsgType::hist) {
                 if (auto n = m.sender()) arm_report(*n, m.value, m.history, now);
@@ -394,6 +405,7 @@ struct Node::Impl {
         // 4. value map, good
         Peer& np = sender ? *sender : touch(n);
         remember(np, m.value);
+        heard_last = &np;
         if (!observer && value.is_null() && !m.value.is_null()) {
             Event e;
             e.type = EventType::good;
@@ -616,6 +628,25 @@ void Node::start(Time now) {
 }
 
 void Node::on_message(const Message& m, Time now) { impl_->process(m, now); }
+
+// Mirrors process(), check_twin(), receive() and receive_vers() for the two
+// types that, once started, mostly change nothing: keep them in step.
+bool Node::ignores(const Message& m) const {
+    const auto& s = *impl_;
+    if (m.type != MsgType::init && m.type != MsgType::vers) return false;
+    if (s.stop != StopReason::none || !s.start_called) return true;
+    if (!s.started_flag) return false;  // held until our echo
+    if (m.type == MsgType::init) {
+        // Only the twin check reads an init from a started node.
+        return s.mode == Mode::observer || !m.node || *m.node != s.opts.name ||
+               (m.id && *m.id == s.opts.id);
+    }
+    if (s.mode == Mode::passive) return true;
+    const std::int64_t theirs = m.config.version.value_or(0);
+    if (theirs > s.config.version) return false;
+    if (s.mode == Mode::observer) return true;
+    return theirs == s.config.version && !s.vers_resend;
+}
 void Node::on_timer(Time now) { impl_->timers(now); }
 std::optional<Time> Node::next_deadline() const { return impl_->deadline(); }
 

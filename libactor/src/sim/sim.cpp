@@ -88,10 +88,14 @@ struct Simulator::Impl {
         // start-up that is N^2 calls out of 3*N^2.
         bool init = false;
         std::uint32_t name_id = 0;
+        // A vers of the receiver's own version usually changes nothing
+        // either (Node::ignores says), which spares the call and the re-arm.
+        bool vers = false;
     };
     static constexpr std::uint32_t no_name = UINT32_MAX;
     bool inert(const Hot& h, const Broadcast& b) const {
-        return b.init && h.started && h.name_id != b.name_id;
+        if (b.init) return h.started && h.name_id != b.name_id;
+        return b.vers && h.node->ignores(b.msg);
     }
 
     struct BcastRef {
@@ -437,6 +441,7 @@ void Simulator::send(std::size_t from, Message m) {
     b.seq = im.seq++;
     b.next = 0;
     b.init = b.msg.type == MsgType::init;
+    b.vers = b.msg.type == MsgType::vers;
     b.name_id = Impl::no_name;
     if (b.init && b.msg.node) {
         auto it = im.by_name.find(*b.msg.node);

@@ -1,0 +1,92 @@
+// Node::ignores: true only where on_message would change nothing, so a
+// shell that skips those calls runs exactly as one that makes them.
+#include "actor/node.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace actor;
+
+namespace {
+
+constexpr std::uint64_t kId = 0x5eed;
+
+Node make(Mode mode = Mode::active) {
+    Config c;
+    c.cycle = 10;
+    c.gap = 1;
+    c.nodes = 5;
+    c.version = 2;
+    return Node(NodeOptions{.name = "me",
+                            .config = c,
+                            .value = 1,
+                            .ready = false,
+                            .mode = mode,
+                            .id = kId,
+                            .random = [] { return 0.5; },
+                            .max_known_nodes = 1024});
+}
+
+Message vers(std::int64_t version) {
+    Config c;
+    c.version = version;
+    return Message::make_vers("other", c, 7);
+}
+
+}  // namespace
+
+TEST(NodeIgnores, BeforeStartNothingIsRead) {
+    Node n = make();
+    EXPECT_TRUE(n.ignores(Message::make_init("other", 7)));
+    EXPECT_TRUE(n.ignores(vers(9)));
+}
+
+TEST(NodeIgnores, HeldUntilOurEcho) {
+    Node n = make();
+    n.start(Time(0));
+    EXPECT_FALSE(n.ignores(Message::make_init("other", 7)));
+    EXPECT_FALSE(n.ignores(vers(2)));
+}
+
+TEST(NodeIgnores, StartedActiveNode) {
+    Node n = make();
+    n.start(Time(0));
+    n.on_message(Message::make_init("me", kId), Time(0));
+    ASSERT_TRUE(n.started());
+    EXPECT_TRUE(n.ignores(Message::make_init("other", 7)));
+    EXPECT_TRUE(n.ignores(Message::make_init("me", kId)));   // a late echo
+    EXPECT_FALSE(n.ignores(Message::make_init("me", 8)));    // a twin
+    EXPECT_TRUE(n.ignores(vers(2)));                          // same version
+    EXPECT_FALSE(n.ignores(vers(3)));                         // newer: adopt
+    EXPECT_FALSE(n.ignores(vers(1)));                         // older: answer
+    EXPECT_FALSE(n.ignores(Message::make_ping("other", 1, {"other"}, 7)));
+}
+
+TEST(NodeIgnores, IgnoredCallChangesNothing) {
+    Node n = make();
+    n.start(Time(0));
+    n.on_message(Message::make_init("me", kId), Time(0));
+    (void)n.take_outgoing();
+    (void)n.take_events();
+    const auto before = n.next_deadline();
+    for (const auto& m : {Message::make_init("other", 7), vers(2)}) {
+        ASSERT_TRUE(n.ignores(m));
+        n.on_message(m, Time(1000));
+        EXPECT_TRUE(n.take_outgoing().empty());
+        EXPECT_TRUE(n.take_events().empty());
+        EXPECT_EQ(n.next_deadline(), before);
+    }
+}
+
+TEST(NodeIgnores, PassiveAndObserver) {
+    Node p = make(Mode::passive);
+    p.start(Time(0));
+    p.on_message(Message::make_init("me", kId), Time(0));
+    EXPECT_TRUE(p.ignores(vers(2)));
+    EXPECT_TRUE(p.ignores(vers(3)));  // a passive node reads only ping and hist
+    EXPECT_FALSE(p.ignores(Message::make_ping("other", 1, {"other"}, 7)));
+    Node o = make(Mode::observer);
+    o.start(Time(0));
+    EXPECT_TRUE(o.ignores(Message::make_init("me", 8)));  // observers never stop
+    EXPECT_TRUE(o.ignores(vers(1)));
+    EXPECT_FALSE(o.ignores(vers(3)));
+}
