@@ -58,6 +58,7 @@ teardown() { common_teardown; }
 }
 
 @test "argv beats the environment, which beats the config file" {
+    long_over_serf "option precedence does not depend on the transport"
     printf 'name = "fromfile"\ncycle = "%ss"\ngap = "%ss"\n' "$CYCLE" "$GAP" >"$BATS_TEST_TMPDIR/actor.conf"
     run --separate-stderr actor-join --config "$BATS_TEST_TMPDIR/actor.conf" --count 1 --timeout "$(turns 8)s" "$GROUP"
     assert_success

@@ -86,7 +86,8 @@ teardown() { common_teardown; }
     spawn first actor-join -n twin "${FAST[@]}" --timeout "$(turns 25)s" "$GROUP"
     wait_for "$(out_of first)" '.event=="tag"' "$(turns 15)"
     # The second twin on another agent than the first (over Serf).
-    ACTOR_BROKER=$(node_broker 2) run --separate-stderr actor-join -n twin "${FAST[@]}" --timeout "$(turns 8)s" "$GROUP"
+    ACTOR_BROKER=$(node_broker 2) run --separate-stderr actor-join -v -n twin "${FAST[@]}" --timeout "$(turns 8)s" "$GROUP"
+    (( status == 78 )) || printf 'second twin, stdout:\n%s\nstderr:\n%s\n' "$output" "$stderr"
     assert_equal "$status" 78
     jq -e 'select(.event=="error")' <<<"$output" >/dev/null
     wait_exit "$(pid_of first)" "$(turns 8)"
