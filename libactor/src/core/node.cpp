@@ -34,6 +34,7 @@
 #include <cmath>
 #include <deque>
 #include <limits>
+#include <memory_resource>
 #include <unordered_map>
 
 namespace actor {
@@ -96,7 +97,11 @@ struct Node::Impl {
     Value value;
     Value last_ping_value;  // what our last ping carried
     Chain chain;
-    std::unordered_map<std::string, Peer> peers;
+    // A full value map replaces one entry per new name: the pool recycles
+    // freed entries in place of a malloc/free pair each (and keeps one
+    // node's entries together).
+    std::pmr::unsynchronized_pool_resource peer_pool;
+    std::pmr::unordered_map<std::string, Peer> peers{&peer_pool};
     std::size_t valued = 0;  // peers with has_value: the value map's size
     Peer* oldest = nullptr;  // ends of the recency list
     Peer* newest = nullptr;
