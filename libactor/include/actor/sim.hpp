@@ -19,7 +19,11 @@
 // Cost model: one broadcast is stored once and shared by all its copies.
 // Without jitter and per-link latency, all copies of a broadcast arrive at
 // one instant and are handed out in one sweep over the nodes without
-// touching a queue; with jitter the copies are sorted once per broadcast.
+// touching a queue; with jitter the copies are sorted once per broadcast
+// (radix sort on arrival time). A copy that cannot change its receiver (an
+// init to a started node of another name; a vers that Node::ignores) is
+// counted as delivered without calling into the node or re-arming it:
+// the run is the same, call for call, as if it had been made.
 #include "actor/config.hpp"
 #include "actor/event.hpp"
 #include "actor/message.hpp"
