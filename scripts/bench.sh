@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds in build/ and runs every benchmark, printing tables (Markdown).
 # Measurements, not pass/fail tests: each table prints its targets beside.
-#   bench_sim                      simulator scale (if built)
+#   build/bench/bench_*            compiled benchmarks: simulator scale (bench_sim), ...
 #   bench/bench_decision_latency.sh run-if-leader decision latency (if present)
 #   bench/bench_wire.sh            messages and bytes per turn, 5/50/200 processes
 #   bench/bench_failover.sh        kill -9 the tagged node: time to the next tag
@@ -25,7 +25,10 @@ run() {
     echo "(took $(( SECONDS - t0 )) s)"
 }
 
-if [[ -x build/bench/bench_sim ]]; then run build/bench/bench_sim; fi
+# Every compiled benchmark (bench/*.cpp: bench_sim, bench_serf_size, ...).
+for b in build/bench/bench_*; do
+  if [[ -f $b && -x $b ]]; then run "$b"; fi
+done
 if [[ -f bench/bench_decision_latency.sh ]]; then run bash bench/bench_decision_latency.sh; fi
 run bench/bench_wire.sh
 run bench/bench_failover.sh
