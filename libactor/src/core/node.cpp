@@ -31,6 +31,7 @@
 #include "actor/node.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <deque>
 #include <limits>
@@ -93,6 +94,13 @@ struct Node::Impl {
     std::vector<Event> events;
     std::map<std::string, PendingRecovery> pending;
     std::optional<Report> report;
+    // find_peer's cache of recent lookups (entries are dropped on eviction).
+    struct Recent {
+        std::size_t hash = 0;
+        Peer* peer = nullptr;
+    };
+    mutable std::array<Recent, 8> recent{};
+    mutable std::size_t recent_next = 0;
 
     Value value;
     Value last_ping_value;  // what our last ping carried
@@ -149,8 +157,25 @@ struct Node::Impl {
         // new chain head, when the next ping time is drawn): skip the lookup.
         if (heard_last && *heard_last->key == n)
             return heard_last->has_value ? &heard_last->value : nullptr;
+        const Peer* p = find_peer(n);
+        return !p || !p->has_value ? nullptr : &p->value;
+    }
+    // A lookup that first tries the few names looked up last: in a steady
+    // rotation the same handful of nodes ping, and the map's bucket array
+    // and chain are cold by the next turn of a large group.
+    Peer* find_peer(const std::string& n) const {
+        const std::size_t h = std::hash<std::string>{}(n);
+        for (const auto& r : recent)
+            if (r.peer && r.hash == h && *r.peer->key == n) return r.peer;
         auto it = peers.find(n);
-        return it == peers.end() || !it->second.has_value ? nullptr : &it->second.value;
+        if (it == peers.end()) return nullptr;
+        Peer* p = const_cast<Peer*>(&it->second);
+        note_recent(h, p);
+        return p;
+    }
+    void note_recent(std::size_t h, Peer* p) const {
+        recent[recent_next] = {h, p};
+        recent_next = (recent_next + 1) % recent.size();
     }
     void unlink(Peer& p) {
         (p.older ? p.older->newer : oldest) = p.newer;
@@ -165,15 +190,16 @@ struct Node::Impl {
     }
     // The entry for n, created if need be, marked as heard just now.
     Peer& touch(const std::string& n) {
-        auto it = peers.find(n);
-        if (it == peers.end()) {
+        Peer* found = find_peer(n);
+        if (!found) {
             if (peers.size() >= std::max<std::size_t>(opts.max_known_nodes, 1)) evict();
-            it = peers.emplace(n, Peer{}).first;
+            auto it = peers.emplace(n, Peer{}).first;
             it->second.key = &it->first;
             link_newest(it->second);
+            note_recent(std::hash<std::string>{}(n), &it->second);
             return it->second;
         }
-        Peer& p = it->second;
+        Peer& p = *found;
         if (&p != newest) {
             unlink(p);
             link_newest(p);
@@ -198,6 +224,8 @@ struct Node::Impl {
             victims.push_back(p);
         }
         for (Peer* p : victims) {
+            for (auto& r : recent)
+                if (r.peer == p) r.peer = nullptr;
             if (p->has_value) --valued;
             unlink(*p);
             std::string n = *p->key;  // erase() must not read a key it frees
