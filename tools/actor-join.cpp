@@ -1,6 +1,8 @@
 // actor-join GROUP: take part in the rotation and print events (CLI.md).
 // Parse, connect, run, map the ending to an exit status.
 #include "actor/cli.hpp"
+
+#include <CLI/CLI.hpp>
 #include "actor/event_json.hpp"
 #include "actor/runtime.hpp"
 

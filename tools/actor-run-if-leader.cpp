@@ -20,6 +20,8 @@
 // if the next settled turn names --name.
 #include "actor/child.hpp"
 #include "actor/cli.hpp"
+
+#include <CLI/CLI.hpp>
 #include "actor/exit_status.hpp"
 #include "actor/runtime.hpp"
 

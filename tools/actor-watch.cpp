@@ -7,6 +7,8 @@
 // config message that differs from the last one seen, and the `members`
 // view (every node heard from lately, as a sender or inside a chain).
 #include "actor/cli.hpp"
+
+#include <CLI/CLI.hpp>
 #include "actor/runtime.hpp"
 
 #include <algorithm>

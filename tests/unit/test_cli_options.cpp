@@ -1,6 +1,8 @@
 // The shared option parsing: durations, group and name checks, the order
 // of sources, and the one exit-status mapping.
 #include "actor/cli.hpp"
+
+#include <CLI/CLI.hpp>
 #include "actor/exit_status.hpp"
 
 #include <gtest/gtest.h>

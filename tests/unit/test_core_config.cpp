@@ -1,6 +1,7 @@
 // Config validation and ConfigFields (config.hpp, message.hpp).
 #include "actor/config.hpp"
 #include "actor/message.hpp"
+#include "actor/time.hpp"
 
 #include <gtest/gtest.h>
 
@@ -118,3 +119,14 @@ TEST(MessageModel, SenderAndConstructors) {
 }
 
 }  // namespace
+
+TEST(ConfigValidation, TimingsThatWouldOverflowOurClockAreRefused) {
+    actor::Config c;
+    c.cycle = 1e300;
+    EXPECT_TRUE(actor::validate_received(c));
+    EXPECT_TRUE(actor::validate_local(c));
+    c.cycle = 10;
+    c.gap = 2e6;
+    EXPECT_TRUE(actor::validate_received(c));
+    EXPECT_EQ(actor::from_seconds(1e300).count(), 9'000'000'000'000'000'000);
+}

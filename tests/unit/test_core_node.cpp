@@ -475,3 +475,22 @@ TEST(NodeObserver, ANodeNamedLikeTheWatcherIsStillReported) {
     ASSERT_EQ(types(ev), std::vector{EventType::ping});
     EXPECT_EQ(ev[0].node, "host1");
 }
+
+TEST(NodeObserver, AHeadThatOutranksTheRotationButFallsSilentIsReplaced) {
+    Harness h("watcher", fast(), Mode::observer);
+    h.start(at(0));
+    h.recv(ping("a", 1, {"a", "b"}), at(1));
+    h.recv(ping("forged", 99, {"forged", "x"}), at(2));  // outranks a and b
+    h.run_until(at(5));
+    h.take_events();
+    // The real rotation goes on without the forged head: within a turn of
+    // its last ping it still wins; after that the live pings are reported.
+    h.recv(ping("b", 1, {"b", "a"}), at(12));
+    h.run_until(at(15));
+    EXPECT_TRUE(h.take_events().empty());
+    h.recv(ping("a", 1, {"a", "b"}), at(24));
+    h.run_until(at(27));
+    auto ev = h.take_events();
+    ASSERT_EQ(types(ev), std::vector{EventType::ping});
+    EXPECT_EQ(ev[0].node, "a");
+}

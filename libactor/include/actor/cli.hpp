@@ -15,11 +15,15 @@
 #include "actor/transport.hpp"
 #include "actor/value.hpp"
 
-#include <CLI/CLI.hpp>
 
 #include <optional>
 #include <string>
 #include <string_view>
+
+// CLI11 is heavy to compile; only the files that build a CLI::App include it.
+namespace CLI {
+class App;
+}
 
 namespace actor::cli {
 

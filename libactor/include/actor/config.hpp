@@ -18,6 +18,9 @@ struct Config {
     friend bool operator==(const Config&, const Config&) = default;
 };
 
+// The longest cycle or gap we accept: about 11.5 days.
+inline constexpr double max_timing_s = 1e6;
+
 // Checks a config given locally: gap > 0, cycle >= 3*gap, splits >= 1,
 // n_hosts >= 1. Returns the reason it is bad, or nothing.
 std::optional<std::string> validate_local(const Config& c);

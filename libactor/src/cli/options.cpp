@@ -3,6 +3,8 @@
 // of our own wording naming it.
 #include "actor/cli.hpp"
 
+#include <CLI/CLI.hpp>
+
 #include "actor/event_json.hpp"
 #include "actor/exit_status.hpp"
 #include "actor/version.hpp"

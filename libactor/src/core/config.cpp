@@ -6,9 +6,7 @@
 namespace actor {
 
 std::optional<std::string> validate_local(const Config& c) {
-    if (!std::isfinite(c.cycle) || !std::isfinite(c.gap)) {
-        return "cycle and gap must be finite numbers";
-    }
+    if (auto bad = validate_received(c)) return bad;
     if (!(c.gap > 0)) return "gap must be greater than 0";
     // 0.24 demanded cycle >= 1; we only need room for the slots of a turn
     // (deliberate difference, see PROTOCOL.md).
@@ -29,6 +27,11 @@ std::optional<std::string> validate_received(const Config& c) {
     }
     if (!(c.gap > 0)) return "gap must be greater than 0";
     if (!(c.cycle > 0)) return "cycle must be greater than 0";
+    // Our timers count nanoseconds in 64 bits: keep every deadline far
+    // from overflow (a cycle of 1e300 s from the wire must not wrap).
+    if (c.cycle > max_timing_s || c.gap > max_timing_s)
+        return "cycle and gap must not exceed " + std::to_string(static_cast<long>(max_timing_s)) +
+               " seconds";
     return std::nullopt;
 }
 

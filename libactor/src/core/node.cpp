@@ -81,6 +81,7 @@ struct Node::Impl {
     // together: in a simulation of thousands of nodes each call into a node
     // starts cold, and these then cost two or three cache lines, not ten.
     StopReason stop = StopReason::none;
+    Time head_heard{};  // when the chain's head last pinged (observers)
     bool started_flag = false;
     bool start_called = false;
     bool ready = false;
@@ -430,6 +431,7 @@ struct Node::Impl {
         if (h0 && n == *h0) {
             if (observer && m.type == MsgType::ping) {
                 remember(touch(n), m.value);
+                head_heard = now;
                 arm_report(n, m.value, mh, now);
             }
             return;
@@ -453,6 +455,7 @@ struct Node::Impl {
         if (h0 && mh.size() >= 2 && mh[1] == *h0) {
             if (m.type == MsgType::hist) return;
             chain.add(n);
+            head_heard = now;
             recompute_next_ping(now);
             arm_report(n, m.value, mh, now);
             cancel_tag_by_continuation();
@@ -463,12 +466,19 @@ struct Node::Impl {
         const std::string* h1 = chain.at(1);
         bool plain = (mh.size() < 2 && !h1) || (mh.size() >= 2 && h1 && mh[1] == *h1);
         bool won = priority(n, &np.value, h0);
+        // An observer never pings, so a head that outranks the live
+        // rotation but then stays silent (died right after winning, or a
+        // forged ping) would freeze its view for good; an active node gets
+        // out by pinging. So: a head silent for a whole turn loses.
+        if (!won && observer && now - head_heard > from_seconds(config.cycle + 3 * config.gap))
+            won = true;
         // The old chain matters only to a recovery: copy it only then.
         const bool may_recover = !plain && !observer && !value.is_null();
         std::optional<Chain> old;
         if (may_recover) old = chain;
         if (won) {
             chain = Chain::adopt(mh, config.nodes);
+            head_heard = now;
             lose_collision(n);
             recompute_next_ping(now);
             arm_report(n, m.value, mh, now);
