@@ -22,12 +22,21 @@ TEST(SerfFilter, DeliversFreshRecordsAndTracksHighWater) {
     EXPECT_EQ(f.high_water(), 4u);
 }
 
-TEST(SerfFilter, DropsRecordsBelowTheSubscribeClockAsReplays) {
-    LTimeFilter f;
+TEST(SerfFilter, DropsRecordsWellBelowTheSubscribeClockAsReplays) {
+    LTimeFilter f(2);
     f.on_subscribe(10);
-    EXPECT_EQ(f.check(9, bytes("old")), V::replay);
+    EXPECT_EQ(f.check(7, bytes("old")), V::replay);
     EXPECT_EQ(f.check(1, bytes("older")), V::replay);
     EXPECT_EQ(f.check(10, bytes("new")), V::deliver);
+}
+
+TEST(SerfFilter, AnAgentWhoseClockLagsOursByATickIsStillLive) {
+    // Our agent witnessed an event the sender's agent has not seen yet: the
+    // sender stamps its live event one or two below our clock.
+    LTimeFilter f(2);
+    f.on_subscribe(10);
+    EXPECT_EQ(f.check(9, bytes("live")), V::deliver);
+    EXPECT_EQ(f.check(8, bytes("live2")), V::deliver);
 }
 
 TEST(SerfFilter, UnknownClockDisablesOnlyTheReplayRule) {
@@ -64,10 +73,10 @@ TEST(SerfFilter, DuplicateSetSurvivesReconnectToTheSameAgent) {
     EXPECT_EQ(f.check(1, bytes("a")), V::deliver);
     EXPECT_EQ(f.check(2, bytes("b")), V::deliver);
     // Same agent, clock moved on (it witnessed LTime 2, so it is at 3):
-    // nothing is reset, and re-sent old events are replays.
+    // nothing is reset, and re-sent old events are duplicates.
     f.on_subscribe(3);
     EXPECT_EQ(f.resets(), 0u);
-    EXPECT_EQ(f.check(2, bytes("b")), V::replay);
+    EXPECT_EQ(f.check(2, bytes("b")), V::duplicate);
     EXPECT_EQ(f.check(3, bytes("c")), V::deliver);
     // Reconnect where the clock could not be read: the remembered pairs
     // still catch the re-sent event.

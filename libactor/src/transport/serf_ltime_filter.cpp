@@ -24,7 +24,7 @@ void LTimeFilter::on_subscribe(std::optional<std::uint64_t> agent_clock) {
 
 LTimeFilter::Verdict LTimeFilter::check(std::uint64_t ltime,
                                         std::span<const std::uint8_t> payload) {
-    if (ltime < baseline_) return Verdict::replay;
+    if (ltime + slack_ < baseline_) return Verdict::replay;
     if (high_water_ && *high_water_ > slack_ && ltime < *high_water_ - slack_)
         return Verdict::late;
     const auto key = std::make_pair(ltime, hash(payload));

@@ -6,9 +6,12 @@
 // ones (push-pull sync every 15 s). Either would disturb the rotation, so
 // the transport filters by these rules, checked in this order:
 //
-//  1. replay:    LTime below the agent's event clock read just before the
-//                subscription was registered. The agent had already handled
-//                that event before we listened, so it can only be a replay.
+//  1. replay:    LTime more than `slack` below the agent's event clock read
+//                just before the subscription was registered. The agent had
+//                already handled that event before we listened, so it can
+//                only be a replay. (The slack: another agent whose clock
+//                lags ours by a tick or two, not having witnessed the newest
+//                event yet, stamps a live event just below our clock.)
 //  2. late:      LTime more than `slack` below the highest LTime delivered so
 //                far. Gossip reorders by a tick or two (hence the slack); a
 //                record further behind is an old turn arriving by push-pull.
