@@ -64,7 +64,7 @@ std::shared_ptr<RpcClient> RpcClient::create(asio::io_context& io) {
 }
 
 RpcClient::RpcClient(asio::io_context& io)
-    : io_(io), resolver_(io), socket_(io), connect_timer_(io),
+    : resolver_(io), socket_(io), connect_timer_(io),
       // No reference function: strings are copied into the object zone, so
       // nothing points into the read buffer once an object is handled.
       unpacker_(nullptr, nullptr,

@@ -117,7 +117,6 @@ private:
     void fail(const std::string& reason);
     void debug(const std::string& line);
 
-    boost::asio::io_context& io_;
     boost::asio::ip::tcp::resolver resolver_;
     boost::asio::ip::tcp::socket socket_;
     boost::asio::steady_timer connect_timer_;
