@@ -492,6 +492,17 @@ private:
             if (w.expired()) return false;
             if (stopped_ || state_ == State::failed) return false;
         }
+        if (rc == MOSQ_ERR_TLS && state_ == State::connecting && !ever_connected_) {
+            // libmosquitto reports MOSQ_ERR_TLS when the handshake itself
+            // fails, i.e. the broker's certificate does not verify against
+            // --cafile/--capath (or the name does not match). Retrying cannot
+            // help, and retrying until --timeout would end in a bare "cannot
+            // reach" that hides the cause; say it now.
+            fatal(FatalKind::unavailable,
+                  "TLS handshake with " + opts_.broker.display() +
+                      " failed: the broker's certificate did not verify (check --cafile/--capath)");
+            return false;
+        }
         if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_NO_CONN) {
             lost(describe(rc, err));
             if (w.expired()) return false;
