@@ -192,11 +192,10 @@ ojson build(const Event& e, const std::string& group, std::chrono::system_clock:
         break;
     }
     case EventType::raw:
-        // The sender at top level too (CLI.md: --raw prints every message
-        // with its sender); a hist speaks for history[0], a bare vers for nobody.
-        if (e.msg) {
-            if (auto sender = e.msg->sender()) j["node"] = *sender;
-        }
+        // The sender at top level too, like every event's node (CLI.md:
+        // --raw prints every message with its sender); the runtime fills it
+        // from Message::sender(), empty for a vers without a node.
+        if (!e.node.empty()) j["node"] = e.node;
         j["msg"] = e.msg ? message_to_json(*e.msg) : ojson(nullptr);
         break;
     case EventType::error: j["message"] = e.message; break;
