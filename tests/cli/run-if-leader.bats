@@ -101,13 +101,19 @@ wait_file() {
 @test "--observe beside three actor-join daemons runs the job on exactly one host" {
     local k
     for k in 1 2 3; do spawn "d$k" actor-join "${FAST[@]}" -n "h$k" "$GROUP"; done
-    # Once the daemons rotate, start the gates just after a turn settled:
-    # then all three connect well before the next ping, so all three wait
+    # Once the daemons rotate, start the gates just after a daemon is
+    # tagged: the next ping is then almost a whole cycle away (cycle -
+    # gap/8), so all three connect, over Serf too, well before it and wait
     # for the same next turn (cron hosts whose gates start a whole turn
-    # apart can see different turns; that is the documented contract).
+    # apart can see different turns; that is the documented contract). A
+    # settled `ping` report left only 2 gaps of lead, too little for Serf.
     wait_for "$(out_of d1)" '.event=="ping"' 15 2
-    local before; before=$(jq -c 'select(.event=="ping")' "$(out_of d1)" | wc -l)
-    wait_for "$(out_of d1)" '.event=="ping"' 10 $((before + 1))
+    local tags; tags() { cat "$(out_of d1)" "$(out_of d2)" "$(out_of d3)" | jq -c 'select(.event=="tag")' | wc -l; }
+    local before; before=$(tags) deadline=$(( $(now_ms) + 10000 ))
+    until (( $(tags) > before )); do
+        (( $(now_ms) < deadline )) || { echo "no new tag within 10s" >&2; return 1; }
+        sleep 0.02
+    done
     for k in 1 2 3; do
         spawn "o$k" actor-run-if-leader "${FAST[@]}" --observe -n "h$k" --events "$T/o$k.ev" \
             "$GROUP" -- touch "$T/obs.h$k"
