@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <limits>
 #include <string>
 #include <vector>
@@ -64,7 +65,6 @@ TEST(Decode, VersFieldsMayBeMissingButNotOfTheWrongType) {
     EXPECT_FALSE(dec({{"t", "vers"}, {"gap", "1.5"}}).ok());
     EXPECT_FALSE(dec({{"t", "vers"}, {"nodes", nullptr}}).ok());
     EXPECT_FALSE(dec({{"t", "vers"}, {"nodes", 2.5}}).ok());
-    EXPECT_FALSE(dec({{"t", "vers"}, {"version", std::numeric_limits<std::uint64_t>::max()}}).ok());
     EXPECT_FALSE(dec({{"t", "vers"}, {"force_in", "yes"}}).ok());
 }
 
@@ -233,19 +233,195 @@ TEST(Encode, IntegerFormsMatchPythonMsgpack) {
 }
 
 TEST(Encode, RoundTripsLongCollections) {
+    // As long as the value cap allows: 1003 and 919 bytes.
     json v = json::array();
-    for (int i = 0; i < 20000; ++i) v.push_back(i % 3);
+    for (int i = 0; i < 1000; ++i) v.push_back(i % 3);
     json m = json::object();
-    for (int i = 0; i < 20; ++i) m["k" + std::to_string(i)] = std::string(300, 'y');
-    std::vector<std::string> hist(20, "n");
+    for (int i = 0; i < 3; ++i) m["k" + std::to_string(i)] = std::string(300, 'y');
+    std::vector<std::string> hist(actor::max_wire_history, "n");
+    hist[0] = std::string(actor::max_name_size, 'a');
     for (const json& value : {v, m}) {
         const auto msg = Message::make_ping("a", value, hist, 1);
         const auto bytes = encode(msg);
-        if (bytes.size() > actor::max_wire_size) continue;  // would be refused, rightly
+        ASSERT_LE(bytes.size(), actor::max_wire_size);
         const auto back = decode(bytes);
         ASSERT_TRUE(back.ok()) << back.error().message;
         EXPECT_TRUE(*back == msg);
     }
+}
+
+// ---- size rules (issue 10) -------------------------------------------------
+
+// A ping {t, node, value} whose value is the raw msgpack `value_bytes`.
+Bytes ping_with_value(const Bytes& value_bytes) {
+    return cat({{0x83}, str("t"), str("ping"), str("node"), str("a"), str("value"), value_bytes});
+}
+
+// A str16 value whose msgpack encoding is exactly `total` bytes.
+Bytes str16_of_size(std::size_t total) {
+    Bytes b = {0xda, static_cast<std::uint8_t>((total - 3) >> 8), static_cast<std::uint8_t>(total - 3)};
+    b.insert(b.end(), total - 3, 'v');
+    return b;
+}
+
+// An array16/32 of `n` empty maps.
+Bytes empty_maps(std::size_t n) {
+    Bytes b;
+    if (n <= 0xffff) {
+        b = {0xdc, static_cast<std::uint8_t>(n >> 8), static_cast<std::uint8_t>(n)};
+    } else {
+        b = {0xdd, static_cast<std::uint8_t>(n >> 24), static_cast<std::uint8_t>(n >> 16),
+             static_cast<std::uint8_t>(n >> 8), static_cast<std::uint8_t>(n)};
+    }
+    b.insert(b.end(), n, 0x80);
+    return b;
+}
+
+TEST(DecodeLimits, ValueAtTheCapIsAcceptedOneByteOverIsNot) {
+    static_assert(actor::max_value_size == 1024);
+    const auto at = decode(ping_with_value(str16_of_size(actor::max_value_size)));
+    ASSERT_TRUE(at.ok()) << at.error().message;
+    EXPECT_EQ(at->value.get<std::string>().size(), actor::max_value_size - 3);
+    const auto over = decode(ping_with_value(str16_of_size(actor::max_value_size + 1)));
+    ASSERT_FALSE(over.ok());
+    EXPECT_EQ(over.error().message, "value too large: 1025 bytes, at most 1024");
+    // The same for a hist, and for a message type that has no value field.
+    for (const char* t : {"hist", "init"}) {
+        const Bytes b = cat({{0x83}, str("t"), str(t), str("history"), {0x91}, str("a"), str("value"),
+                             str16_of_size(actor::max_value_size + 1)});
+        EXPECT_FALSE(decode(b).ok()) << t;
+    }
+    // Measured as it arrived: 1021 one-byte ints in a non-minimal form (cc
+    // xx, two bytes each) are over the cap though re-encoded they would fit.
+    Bytes wide = {0xdc, 0x03, 0xfd};
+    for (int i = 0; i < 1021; ++i) wide.insert(wide.end(), {0xcc, 0x01});
+    EXPECT_FALSE(decode(ping_with_value(wide)).ok());
+    // A later duplicate does not excuse an earlier oversized value.
+    const Bytes dup = cat({{0x84}, str("t"), str("ping"), str("node"), str("a"), str("value"),
+                           str16_of_size(2000), str("value"), {0x01}});
+    EXPECT_FALSE(decode(dup).ok());
+}
+
+TEST(DecodeLimits, NestedEmptyMapsAtTheCap) {
+    // 3 bytes of header + 1021 empty maps = 1024 bytes: accepted, 1021 maps.
+    const auto at = decode(ping_with_value(empty_maps(actor::max_value_size - 3)));
+    ASSERT_TRUE(at.ok()) << at.error().message;
+    ASSERT_TRUE(at->value.is_array());
+    EXPECT_EQ(at->value.size(), actor::max_value_size - 3);
+    EXPECT_TRUE(at->value[0].is_object() && at->value[0].empty());
+    EXPECT_FALSE(decode(ping_with_value(empty_maps(actor::max_value_size - 2))).ok());
+    // Maps nested 60 deep ({"": {"": ...}}) are within both the depth limit and the cap.
+    Bytes deep;
+    for (int i = 0; i < 60; ++i) deep.insert(deep.end(), {0x81, 0xa0});
+    deep.push_back(0x80);
+    const auto d = decode(ping_with_value(deep));
+    ASSERT_TRUE(d.ok()) << d.error().message;
+    EXPECT_TRUE(d->value.contains(""));
+    // The depth limit still holds for a value under the cap.
+    Bytes too_deep;
+    for (int i = 0; i < 100; ++i) too_deep.insert(too_deep.end(), {0x81, 0xa0});
+    too_deep.push_back(0x80);
+    EXPECT_FALSE(decode(ping_with_value(too_deep)).ok());
+}
+
+TEST(DecodeLimits, A64KiBPayloadOfEmptyMapsIsRejectedUnbuilt) {
+    const std::size_t n = actor::max_wire_size - 64;
+    const Bytes value = ping_with_value(empty_maps(n));
+    ASSERT_LE(value.size(), actor::max_wire_size);
+    const auto r = decode(value);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().message,
+              "value too large: " + std::to_string(n + 3) + " bytes, at most 1024");
+    // Under a key we ignore, the same bytes are stepped over, not built.
+    const Bytes ignored = cat({{0x83}, str("t"), str("init"), str("node"), str("a"), str("_x"), empty_maps(n)});
+    ASSERT_LE(ignored.size(), actor::max_wire_size);
+    EXPECT_TRUE(decode(ignored).ok());
+    // Quickly: stepping over 64 KiB is a linear scan with no allocation;
+    // 200 rounds take milliseconds. The bound is loose for sanitizer and
+    // loaded CI builds.
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < 200; ++i) {
+        EXPECT_FALSE(decode(value).ok());
+        EXPECT_TRUE(decode(ignored).ok());
+    }
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(2));
+}
+
+TEST(DecodeLimits, VersionAboveInt64Saturates) {
+    constexpr auto top = std::numeric_limits<std::int64_t>::max();
+    for (const json& big : {json(std::numeric_limits<std::uint64_t>::max()),
+                            json(std::uint64_t{1} << 63), json(1e19)}) {
+        const auto m = dec({{"t", "vers"}, {"node", "a"}, {"version", big}});
+        ASSERT_TRUE(m.ok()) << big.dump() << ": " << m.error().message;
+        EXPECT_EQ(m->config.version, top) << big.dump();
+    }
+    EXPECT_EQ(dec({{"t", "vers"}, {"version", top}})->config.version, top);
+    // Negative versions decode as they are (validation refuses them).
+    EXPECT_EQ(dec({{"t", "vers"}, {"version", -5}})->config.version, -5);
+    // Not a number, or infinite: still not an integer, the message is dropped.
+    EXPECT_FALSE(dec({{"t", "vers"}, {"version", std::numeric_limits<double>::infinity()}}).ok());
+    EXPECT_FALSE(dec({{"t", "vers"}, {"version", "9"}}).ok());
+    // Only the version saturates: other integer fields beyond int64 drop
+    // the message.
+    for (const char* key : {"nodes", "splits", "n_hosts"}) {
+        EXPECT_FALSE(dec({{"t", "vers"}, {key, std::numeric_limits<std::uint64_t>::max()}}).ok()) << key;
+        EXPECT_FALSE(dec({{"t", "vers"}, {key, 1e19}}).ok()) << key;
+    }
+}
+
+TEST(DecodeLimits, LongNamesAreRejected) {
+    const std::string longest(actor::max_name_size, 'n'), too_long(actor::max_name_size + 1, 'n');
+    EXPECT_TRUE(dec({{"t", "init"}, {"node", longest}}).ok());
+    const auto r = dec({{"t", "init"}, {"node", too_long}});
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().message, "node too long: 201 bytes, at most 200");
+    EXPECT_FALSE(dec({{"t", "ping"}, {"node", too_long}}).ok());
+    EXPECT_FALSE(dec({{"t", "vers"}, {"node", too_long}, {"version", 1}}).ok());
+    EXPECT_TRUE(dec({{"t", "ping"}, {"node", "a"}, {"history", {"a", longest}}}).ok());
+    EXPECT_FALSE(dec({{"t", "ping"}, {"node", "a"}, {"history", {"a", too_long}}}).ok());
+    EXPECT_FALSE(dec({{"t", "hist"}, {"history", {too_long}}}).ok());
+    // The bytes count, not the characters: 101 two-byte characters.
+    std::string wide;
+    for (int i = 0; i < 101; ++i) wide += "\xc3\xb6";
+    EXPECT_FALSE(dec({{"t", "init"}, {"node", wide}}).ok());
+    // A hist's node key is ignored, however long.
+    EXPECT_TRUE(dec({{"t", "hist"}, {"node", too_long}, {"history", {"a"}}}).ok());
+}
+
+TEST(DecodeLimits, HistoryTooLongAndIgnoredKeys) {
+    json h = json::array();
+    for (std::size_t i = 0; i < actor::max_wire_history + 1; ++i) h.push_back(i % 2 ? "n" : "m");
+    const auto r = dec({{"t", "ping"}, {"node", "a"}, {"history", h}});
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().message, "history too long: 1025 entries, at most 1024");
+    // A message type that has no history ignores the key, as before.
+    EXPECT_TRUE(dec({{"t", "init"}, {"node", "a"}, {"history", h}}).ok());
+    // A later, shorter history replaces it (last key wins).
+    Bytes b = json::to_msgpack({{"t", "ping"}, {"node", "a"}, {"history", h}});
+    b[0] = 0x84;  // one more key:
+    b.insert(b.end(), {0xa7, 'h', 'i', 's', 't', 'o', 'r', 'y', 0x91, 0xa1, 'a'});
+    const auto last = decode(b);
+    ASSERT_TRUE(last.ok()) << last.error().message;
+    EXPECT_EQ(last->history, std::vector<std::string>{"a"});
+    // Containers where a scalar is wanted are refused as before, by type;
+    // in keys we ignore they are stepped over, even maps with non-string keys.
+    EXPECT_FALSE(dec({{"t", {{"x", 1}}}, {"node", "a"}}).ok());
+    EXPECT_FALSE(dec({{"t", "init"}, {"node", json::array({"a"})}}).ok());
+    EXPECT_FALSE(dec({{"t", "vers"}, {"version", json::array({1})}}).ok());
+    EXPECT_FALSE(dec({{"t", "ping"}, {"node", "a"}, {"history", {{"a", 1}}}}).ok());
+    EXPECT_FALSE(dec({{"t", "ping"}, {"node", "a"}, {"history", {"a", json::array({"b"})}}}).ok());
+    const auto id = dec({{"t", "init"}, {"node", "a"}, {"id", json::array({7})}});
+    ASSERT_TRUE(id.ok());
+    EXPECT_FALSE(id->id);
+    const Bytes odd = cat({{0x83}, str("t"), str("init"), str("node"), str("a"), str("_x"), {0x81, 0x01, 0x02}});
+    EXPECT_TRUE(decode(odd).ok());
+    // Stepping over still refuses broken msgpack and excessive depth.
+    Bytes deep = cat({{0x83}, str("t"), str("init"), str("node"), str("a"), str("_x")});
+    deep.insert(deep.end(), 100, 0x91);
+    deep.push_back(0xc0);
+    EXPECT_FALSE(decode(deep).ok());
+    EXPECT_FALSE(decode(cat({{0x83}, str("t"), str("init"), str("node"), str("a"), str("_x"), {0xc1}})).ok());
+    EXPECT_FALSE(decode(cat({{0x83}, str("t"), str("init"), str("node"), str("a"), str("_x"), {0xda, 0x00}})).ok());
 }
 
 }  // namespace

@@ -12,8 +12,18 @@ namespace actor {
 
 // Largest payload we decode at all; anything longer is rejected unread.
 inline constexpr std::size_t max_wire_size = 64 * 1024;
-// Largest history we accept from the wire (names beyond are an error).
+// Largest history we accept from the wire (names beyond are an error): as
+// many entries as the largest `splits` a valid config allows (max_splits),
+// so the ping of any valid group fits.
 inline constexpr std::size_t max_wire_history = 1024;
+// Largest msgpack encoding of a message's `value`, in bytes, as it arrives
+// (measured on the wire, not re-encoded). A larger one makes the message
+// malformed: it is dropped. This bounds what a value can decode to (about
+// a thousand empty maps, not 64 K of them) and so the value map's memory.
+inline constexpr std::size_t max_value_size = 1024;
+// Longest name (a node's name, a history entry) in bytes, the same bound
+// as actor's --name; a longer one makes the message malformed.
+inline constexpr std::size_t max_name_size = 200;
 
 Result<Message> decode(std::span<const std::uint8_t> bytes);
 std::vector<std::uint8_t> encode(const Message& m);

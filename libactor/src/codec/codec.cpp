@@ -16,19 +16,31 @@
 // - the payload is one map, nothing before or after it, at most
 //   max_wire_size bytes, nested at most max_depth deep;
 // - top-level keys that are not strings, and unknown string keys, are
-//   ignored; a duplicated key: the last one wins (as in a Python dict);
+//   ignored: their values are stepped over (still well-formed msgpack, still
+//   within max_depth) and never built, so no key can make a small payload
+//   decode to a large tree; a duplicated key: the last one wins (as in a
+//   Python dict);
+// - a `value` whose msgpack encoding (its bytes as they arrived) is longer
+//   than max_value_size drops the message, whatever its type; the span is
+//   measured by stepping over it before anything is built;
 // - a map nested inside a value must have string keys (our Value is a JSON
 //   object); otherwise the message is dropped (Python peers cannot compare
 //   maps anyway);
 // - numbers and flags accept int, uint, float and bool; integer fields
-//   accept a float only when it is integral and fits int64;
-// - names (node, history entries) must be non-empty valid UTF-8; string
-//   values and unknown keys are taken as they come;
+//   accept a float only when it is integral and fits int64, and otherwise
+//   drop the message; except `version`, which saturates: a version above
+//   INT64_MAX (a uint64, or a float >= 2^63) is taken as INT64_MAX, so a
+//   node of ours keeps up with a Python group that went past it (validation
+//   in the core still refuses negative versions);
+// - names (node, history entries) must be non-empty valid UTF-8 of at most
+//   max_name_size bytes; string values and unknown keys are taken as they
+//   come;
 // - `hist` takes its node from history[0]: a `node` key on it is ignored,
 //   and a `hist` with an empty history is dropped (it names no sender);
 // - `id` is taken when it is a non-negative integer, ignored otherwise.
 #include "actor/codec.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -83,21 +95,64 @@ public:
 
     bool at_end() const { return pos_ == b_.size(); }
     const std::string& error() const { return err_; }
+    // The error is a size rule of ours, not broken msgpack.
+    bool over_limit() const { return over_limit_; }
+    // Entries of the last top-level `history` if it was an array longer
+    // than max_wire_history (it is not built then); else 0.
+    std::uint64_t long_history() const { return long_history_; }
 
     bool fail(std::string why) {
         if (err_.empty()) err_ = std::move(why);
         return false;
     }
 
-    // Reads one value. A map key that is not a string is an error unless
-    // `top_level`, where the entry is skipped.
-    bool value(Value& out, int depth, bool top_level = false) {
+    bool fail_limit(std::string why) {
+        if (err_.empty()) over_limit_ = true;
+        return fail(std::move(why));
+    }
+
+    // The payload's map (its first byte already checked to be a map
+    // header). Builds only the keys interpret() reads, and of those only
+    // what it can use: a container where a scalar is expected becomes an
+    // empty array (refused the same way, by type), a history entry that is
+    // not a string becomes null.
+    bool top(Value& out) {
+        std::uint64_t n = 0;
+        if (!header(n, 0x80, 0xde, 0xdf)) return false;
+        if (n > left() / 2) return fail("truncated");  // every entry takes two bytes
+        out = Value::object();
+        for (std::uint64_t i = 0; i < n; ++i) {
+            if (!next_is_str()) {  // ignored, as Python peers cannot use it either
+                if (!skip(2) || !skip(2)) return false;
+                continue;
+            }
+            Value k;
+            if (!value(k, 2)) return false;
+            const auto& key = k.get_ref<const std::string&>();
+            Value v;
+            if (key == "value") {
+                if (!bounded_value(v)) return false;
+            } else if (key == "history") {
+                if (!history(v)) return false;
+            } else if (is_known_key(key)) {
+                if (!scalar(v)) return false;
+            } else {
+                if (!skip(2)) return false;
+                continue;
+            }
+            out[key] = std::move(v);  // last one wins
+        }
+        return true;
+    }
+
+    // Reads one value. A map key that is not a string is an error.
+    bool value(Value& out, int depth) {
         if (depth > max_depth) return fail("nested too deep");
         std::uint8_t c = 0;
         if (!byte(c)) return false;
         if (c <= 0x7f) return out = Value(static_cast<std::uint64_t>(c)), true;
         if (c >= 0xe0) return out = Value(static_cast<std::int64_t>(static_cast<std::int8_t>(c))), true;
-        if ((c & 0xf0) == 0x80) return map(out, c & 0x0f, depth, top_level);
+        if ((c & 0xf0) == 0x80) return map(out, c & 0x0f, depth);
         if ((c & 0xf0) == 0x90) return array(out, c & 0x0f, depth);
         if ((c & 0xe0) == 0xa0) return str(out, c & 0x1f);
         std::uint64_t n = 0;
@@ -144,14 +199,156 @@ public:
         case 0xdb: return uint(n, 4) && str(out, n);
         case 0xdc: return uint(n, 2) && array(out, n, depth);
         case 0xdd: return uint(n, 4) && array(out, n, depth);
-        case 0xde: return uint(n, 2) && map(out, n, depth, top_level);
-        case 0xdf: return uint(n, 4) && map(out, n, depth, top_level);
+        case 0xde: return uint(n, 2) && map(out, n, depth);
+        case 0xdf: return uint(n, 4) && map(out, n, depth);
         default: return fail("invalid msgpack byte 0xc1");
         }
     }
 
 private:
     std::size_t left() const { return b_.size() - pos_; }
+
+    static bool is_known_key(const std::string& k) {
+        for (const char* known : {"t", "node", "version", "cycle", "gap", "nodes", "splits", "n_hosts",
+                                  "force_in", "id"}) {
+            if (k == known) return true;
+        }
+        return false;
+    }
+
+    std::uint8_t peek() const { return b_[pos_]; }  // left() > 0
+
+    bool next_is_str() const {
+        if (left() < 1) return false;
+        const std::uint8_t c = peek();
+        return (c & 0xe0) == 0xa0 || c == 0xd9 || c == 0xda || c == 0xdb;
+    }
+
+    bool next_is_container() const {
+        if (left() < 1) return false;
+        const std::uint8_t c = peek();
+        return (c & 0xe0) == 0x80 || (c >= 0xdc && c <= 0xdf);  // fixmap, fixarray, array/map 16/32
+    }
+
+    // Reads a map (fix, 16, 32) or array header, by its three first bytes.
+    bool header(std::uint64_t& n, std::uint8_t fix, std::uint8_t b16, std::uint8_t b32) {
+        std::uint8_t c = 0;
+        if (!byte(c)) return false;
+        if ((c & 0xf0) == fix) return n = c & 0x0f, true;
+        if (c == b16) return uint(n, 2);
+        if (c == b32) return uint(n, 4);
+        return fail("unexpected msgpack byte");
+    }
+
+    bool skip_bytes(std::uint64_t n) {
+        if (left() < n) return fail("truncated");
+        pos_ += n;
+        return true;
+    }
+
+    // Steps over `n` values (map entries count twice) without building them.
+    bool skip_values(std::uint64_t n, int depth) {
+        if (n > left()) return fail("truncated");  // every value takes a byte
+        for (std::uint64_t i = 0; i < n; ++i) {
+            if (!skip(depth + 1)) return false;
+        }
+        return true;
+    }
+
+    // Steps over one value: the same checks as value() except the
+    // string-keys rule for maps, and nothing built.
+    bool skip(int depth) {
+        if (depth > max_depth) return fail("nested too deep");
+        std::uint8_t c = 0;
+        if (!byte(c)) return false;
+        if (c <= 0x7f || c >= 0xe0) return true;
+        if ((c & 0xf0) == 0x80) return skip_values(2 * std::uint64_t{c & 0x0fu}, depth);
+        if ((c & 0xf0) == 0x90) return skip_values(c & 0x0f, depth);
+        if ((c & 0xe0) == 0xa0) return skip_bytes(c & 0x1f);
+        std::uint64_t n = 0;
+        switch (c) {
+        case 0xc0:
+        case 0xc2:
+        case 0xc3: return true;
+        case 0xc4:
+        case 0xd9: return uint(n, 1) && skip_bytes(n);
+        case 0xc5:
+        case 0xda: return uint(n, 2) && skip_bytes(n);
+        case 0xc6:
+        case 0xdb: return uint(n, 4) && skip_bytes(n);
+        case 0xc7: return uint(n, 1) && skip_bytes(n + 1);  // + the ext type
+        case 0xc8: return uint(n, 2) && skip_bytes(n + 1);
+        case 0xc9: return uint(n, 4) && skip_bytes(n + 1);
+        case 0xca: return skip_bytes(4);
+        case 0xcb: return skip_bytes(8);
+        case 0xcc:
+        case 0xd0: return skip_bytes(1);
+        case 0xcd:
+        case 0xd1: return skip_bytes(2);
+        case 0xce:
+        case 0xd2: return skip_bytes(4);
+        case 0xcf:
+        case 0xd3: return skip_bytes(8);
+        case 0xd4: return skip_bytes(2);
+        case 0xd5: return skip_bytes(3);
+        case 0xd6: return skip_bytes(5);
+        case 0xd7: return skip_bytes(9);
+        case 0xd8: return skip_bytes(17);
+        case 0xdc: return uint(n, 2) && skip_values(n, depth);
+        case 0xdd: return uint(n, 4) && skip_values(n, depth);
+        case 0xde: return uint(n, 2) && skip_values(2 * n, depth);
+        case 0xdf: return uint(n, 4) && skip_values(2 * n, depth);
+        default: return fail("invalid msgpack byte 0xc1");
+        }
+    }
+
+    // A top-level entry's value where interpret() wants a scalar.
+    bool scalar(Value& out) {
+        if (!next_is_container()) return value(out, 2);
+        out = Value::array();
+        return skip(2);
+    }
+
+    // The `value` field: its span first, then (only if within the cap) the
+    // value itself.
+    bool bounded_value(Value& out) {
+        const std::size_t start = pos_;
+        if (!skip(2)) return false;
+        const std::size_t span = pos_ - start;
+        if (span > max_value_size) {
+            return fail_limit("value too large: " + std::to_string(span) + " bytes, at most " +
+                              std::to_string(max_value_size));
+        }
+        pos_ = start;
+        return value(out, 2);
+    }
+
+    // The `history` field: an array of strings is built (up to
+    // max_wire_history entries); anything else only as far as interpret()
+    // needs to refuse it.
+    bool history(Value& out) {
+        long_history_ = 0;
+        if (left() < 1 || !((peek() & 0xf0) == 0x90 || peek() == 0xdc || peek() == 0xdd)) {
+            if (!next_is_container()) return value(out, 2);
+            out = Value::object();  // a map: "not a list", unbuilt
+            return skip(2);
+        }
+        std::uint64_t n = 0;
+        if (!header(n, 0x90, 0xdc, 0xdd)) return false;
+        out = Value::array();
+        if (n > max_wire_history) {
+            long_history_ = n;
+            return skip_values(n, 2);
+        }
+        if (n > left()) return fail("truncated");
+        out.get_ref<Value::array_t&>().reserve(n);
+        for (std::uint64_t i = 0; i < n; ++i) {
+            Value e;  // null unless a string
+            if (next_is_str() ? !value(e, 3) : !skip(3)) return false;
+            out.push_back(std::move(e));
+        }
+        return true;
+    }
 
     bool byte(std::uint8_t& c) {
         if (left() < 1) return fail("truncated");
@@ -203,16 +400,13 @@ private:
         return true;
     }
 
-    bool map(Value& out, std::uint64_t n, int depth, bool top_level) {
+    bool map(Value& out, std::uint64_t n, int depth) {
         if (n > left() / 2) return fail("truncated");  // every entry takes two bytes
         out = Value::object();
         for (std::uint64_t i = 0; i < n; ++i) {
             Value k, v;
             if (!value(k, depth + 1) || !value(v, depth + 1)) return false;
-            if (!k.is_string()) {
-                if (top_level) continue;
-                return fail("map with a key that is not a string inside a value");
-            }
+            if (!k.is_string()) return fail("map with a key that is not a string inside a value");
             out[k.get<std::string>()] = std::move(v);  // last one wins
         }
         return true;
@@ -221,6 +415,8 @@ private:
     std::span<const std::uint8_t> b_;
     std::size_t pos_ = 0;
     std::string err_;
+    bool over_limit_ = false;
+    std::uint64_t long_history_ = 0;
 };
 
 std::optional<MsgType> parse_type(const std::string& t) {
@@ -269,12 +465,32 @@ std::optional<bool> as_flag(const Value& v) {
     return std::nullopt;
 }
 
-bool valid_name(const Value& v) {
-    return v.is_string() && !v.get_ref<const std::string&>().empty() &&
-           valid_utf8(v.get_ref<const std::string&>());
+// The config version: as as_int(), but a number above INT64_MAX (a uint64,
+// or a float >= 2^63) saturates to INT64_MAX.
+std::optional<std::int64_t> as_version(const Value& v) {
+    constexpr auto top = std::numeric_limits<std::int64_t>::max();
+    if (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(top)) return top;
+    if (v.is_number_float() && v.get<double>() >= 9223372036854775808.0 && std::isfinite(v.get<double>())) {
+        return top;
+    }
+    return as_int(v);
 }
 
-Result<Message> interpret(const Value& map) {
+// Why `v` is not a name (node, history entry), or nothing.
+std::optional<std::string> bad_name(const Value& v, const char* what) {
+    if (!v.is_string() || v.get_ref<const std::string&>().empty() ||
+        !valid_utf8(v.get_ref<const std::string&>())) {
+        return std::string(what) + " is not a non-empty UTF-8 string";
+    }
+    if (const auto n = v.get_ref<const std::string&>().size(); n > max_name_size) {
+        return std::string(what) + " too long: " + std::to_string(n) + " bytes, at most " +
+               std::to_string(max_name_size);
+    }
+    return std::nullopt;
+}
+
+// `long_history`: entries of a history too long to have been built, or 0.
+Result<Message> interpret(const Value& map, std::uint64_t long_history) {
     Message m;
     const auto t = map.find("t");
     if (t == map.end()) return Error{"message without key t"};
@@ -286,7 +502,7 @@ Result<Message> interpret(const Value& map) {
     if (m.type != MsgType::hist) {
         const auto node = map.find("node");
         if (node != map.end()) {
-            if (!valid_name(*node)) return Error{"node is not a non-empty UTF-8 string"};
+            if (auto bad = bad_name(*node, "node")) return Error{*bad};
             m.node = node->get<std::string>();
         } else if (m.type != MsgType::vers) {
             return Error{std::string(to_string(m.type)) + " without node"};
@@ -297,7 +513,7 @@ Result<Message> interpret(const Value& map) {
         auto int_field = [&](const char* key, std::optional<std::int64_t>& dst) -> bool {
             const auto it = map.find(key);
             if (it == map.end()) return true;
-            dst = as_int(*it);
+            dst = std::string_view(key) == "version" ? as_version(*it) : as_int(*it);
             return dst.has_value();
         };
         auto& f = m.config;
@@ -321,10 +537,13 @@ Result<Message> interpret(const Value& map) {
         if (const auto it = map.find("value"); it != map.end()) m.value = *it;
         if (const auto it = map.find("history"); it != map.end()) {
             if (!it->is_array()) return Error{"history is not a list"};
-            if (it->size() > max_wire_history) return Error{"history too long"};
+            if (long_history > 0 || it->size() > max_wire_history) {
+                return Error{"history too long: " + std::to_string(std::max<std::uint64_t>(long_history, it->size())) +
+                             " entries, at most " + std::to_string(max_wire_history)};
+            }
             m.history.reserve(it->size());
             for (const auto& name : *it) {
-                if (!valid_name(name)) return Error{"history entry is not a non-empty UTF-8 string"};
+                if (auto bad = bad_name(name, "history entry")) return Error{*bad};
                 m.history.push_back(name.get<std::string>());
             }
         }
@@ -500,9 +719,9 @@ Result<Message> decode(std::span<const std::uint8_t> bytes) {
     }
     Reader r(bytes);
     Value map;
-    if (!r.value(map, 1, true)) return Error{"bad msgpack: " + r.error()};
+    if (!r.top(map)) return Error{(r.over_limit() ? "" : "bad msgpack: ") + r.error()};
     if (!r.at_end()) return Error{"bad msgpack: trailing bytes after the message"};
-    return interpret(map);
+    return interpret(map, r.long_history());
 }
 
 std::vector<std::uint8_t> encode(const Message& m) {
