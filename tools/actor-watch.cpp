@@ -17,8 +17,33 @@
 
 namespace {
 
-// Bound on remembered names: a flood of made-up names must not grow us.
+// Bound on the members table, so a flood of made-up names or of large
+// values cannot grow us: at most max_members names and at most
+// max_member_bytes of names + values (a value counted as the heap bytes it
+// takes, value_bytes() below: a 1 KiB value of 1021 empty maps costs about
+// 64 KiB, a small number 16 bytes). Over either bound the least recently
+// seen member goes first; the one just heard always stays.
 constexpr std::size_t max_members = 1024;
+constexpr std::size_t max_member_bytes = 256 * 1024;
+
+// About what `v` takes in memory (nlohmann's nodes, strings, map entries).
+std::size_t value_bytes(const actor::Value& v) {
+    std::size_t n = sizeof(actor::Value);
+    if (v.is_string()) {
+        n += sizeof(std::string) + v.get_ref<const std::string&>().size();
+    } else if (v.is_binary()) {
+        n += sizeof(actor::Value::binary_t) + v.get_binary().size();
+    } else if (v.is_array()) {
+        n += sizeof(actor::Value::array_t);
+        for (const auto& e : v) n += value_bytes(e);
+    } else if (v.is_object()) {
+        n += sizeof(actor::Value::object_t);
+        for (auto it = v.begin(); it != v.end(); ++it) {
+            n += 32 + sizeof(std::string) + it.key().size() + value_bytes(it.value());  // 32: tree node links
+        }
+    }
+    return n;
+}
 
 struct WatchOptions {
     bool raw = false;
@@ -38,10 +63,16 @@ public:
         if (auto sender = m.sender()) {
             auto& e = touch(*sender, now, wall);
             if (m.type == actor::MsgType::ping || m.type == actor::MsgType::hist) {
+                bytes_ -= e.value_bytes;
                 e.value = m.value;
+                e.value_bytes = value_bytes(e.value);
+                bytes_ += e.value_bytes;
                 e.value_known = true;
             }
         }
+        // Least recently seen first; the newest entry is never evicted.
+        while (by_seq_.size() > 1 && (by_seq_.size() > max_members || bytes_ > max_member_bytes))
+            erase(by_seq_.begin()->second);
     }
 
     // Every node on the chain has been heard pinging, so its value is known.
@@ -53,42 +84,55 @@ public:
     }
 
     actor::Event snapshot(const actor::Chain& chain, actor::Time now) {
-        std::erase_if(seen_, [&](const auto& kv) { return now - kv.second.steady > ttl_; });
-        std::vector<const std::pair<const std::string, Entry>*> rows;
-        for (const auto& kv : seen_) rows.push_back(&kv);
-        std::sort(rows.begin(), rows.end(), [](auto* a, auto* b) { return a->second.seq > b->second.seq; });
+        // The least recently seen are also the longest unseen.
+        while (!by_seq_.empty() && now - by_seq_.begin()->second->second.steady > ttl_)
+            erase(by_seq_.begin()->second);
         actor::Event e;
         e.type = actor::EventType::members;
-        for (auto* r : rows)
-            e.members.push_back({r->first, r->second.value, r->second.wall,
-                                 chain.index_of(r->first).has_value()});
+        for (auto r = by_seq_.rbegin(); r != by_seq_.rend(); ++r) {  // newest first
+            const auto& [name, entry] = *r->second;
+            e.members.push_back({name, entry.value, entry.wall, chain.index_of(name).has_value()});
+        }
         return e;
     }
 
 private:
     struct Entry {
         actor::Value value = nullptr;
+        std::size_t value_bytes = 0;  // value_bytes(value), counted in bytes_
         bool value_known = false;  // heard its own ping, not only its name in a chain
         actor::Time steady{};
         std::chrono::system_clock::time_point wall;
         std::uint64_t seq = 0;
     };
+    using Table = std::map<std::string, Entry>;
+
     Entry& touch(const std::string& name, actor::Time now, std::chrono::system_clock::time_point wall) {
-        if (!seen_.contains(name) && seen_.size() >= max_members) {
-            auto oldest = std::min_element(seen_.begin(), seen_.end(), [](const auto& a, const auto& b) {
-                return a.second.seq < b.second.seq;
-            });
-            seen_.erase(oldest);
+        auto [it, fresh] = seen_.try_emplace(name);
+        if (fresh) {
+            it->second.value_bytes = value_bytes(it->second.value);
+            bytes_ += name.size() + it->second.value_bytes;
+        } else {
+            by_seq_.erase(it->second.seq);
         }
-        auto& e = seen_[name];
+        auto& e = it->second;
         e.steady = now;
         e.wall = wall;
         e.seq = ++seq_;
+        by_seq_.emplace(e.seq, it);
         return e;
     }
 
+    void erase(Table::iterator it) {
+        bytes_ -= it->first.size() + it->second.value_bytes;
+        by_seq_.erase(it->second.seq);
+        seen_.erase(it);
+    }
+
     actor::Duration ttl_;
-    std::map<std::string, Entry> seen_;
+    Table seen_;
+    std::map<std::uint64_t, Table::iterator> by_seq_;  // recency: seq -> entry
+    std::size_t bytes_ = 0;  // names + value_bytes of every entry
     std::uint64_t seq_ = 0;
 };
 
