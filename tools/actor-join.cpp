@@ -138,6 +138,7 @@ private:
 int main(int argc, char** argv) {
     actor::cli::CommonOptions common;
     common.tool = "actor-join";
+    common.persistent = true;
     JoinOptions opt;
     CLI::App app{"Join a group and take part in its rotation; print events as JSON lines."};
     app.name(common.tool);

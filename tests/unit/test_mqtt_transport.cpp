@@ -1,6 +1,7 @@
 // The MQTT transport against a real, private mosquitto (tests/support/broker).
 // Every wait runs the io_context until the awaited callback has happened or a
 // deadline passes; no sleeps.
+#include "actor/codec.hpp"
 #include "actor/transport.hpp"
 #include "support/broker.hpp"
 
@@ -24,6 +25,7 @@ using Clock = std::chrono::steady_clock;
 struct Recorder {
     int connected = 0;
     std::vector<std::string> disconnected;
+    std::vector<std::string> retries;
     std::vector<std::string> messages;
     std::optional<FatalKind> fatal_kind;
     std::string fatal_reason;
@@ -32,6 +34,7 @@ struct Recorder {
         actor::TransportHandlers h;
         h.on_connected = [this] { ++connected; };
         h.on_disconnected = [this](const std::string& why) { disconnected.push_back(why); };
+        h.on_retry = [this](const std::string& why) { retries.push_back(why); };
         h.on_message = [this](std::span<const std::uint8_t> p, std::optional<std::uint64_t>) {
             messages.emplace_back(p.begin(), p.end());
         };
@@ -89,7 +92,8 @@ TEST(MqttTransport, ReceivesItsOwnMessageBack) {
     ASSERT_TRUE(run_until(io, [&] { return rec.has("hello"); }));
 
     // Empty payloads and large ones up to the limit travel too.
-    const std::string big(200 * 1024, 'x');
+    ASSERT_EQ(t->max_payload(), std::optional<std::size_t>(actor::max_wire_size));
+    const std::string big(actor::max_wire_size, 'x');
     ASSERT_TRUE(t->publish(bytes("")).ok());
     ASSERT_TRUE(t->publish(bytes(big)).ok());
     ASSERT_TRUE(run_until(io, [&] { return rec.has(big); }));
@@ -105,9 +109,13 @@ TEST(MqttTransport, RefusesOversizedPayloads) {
     auto t = actor::make_transport(io, options(broker.url()));
     t->start(rec.handlers());
     ASSERT_TRUE(run_until(io, [&] { return rec.connected == 1; }));
-    auto r = t->publish(std::vector<std::uint8_t>(256 * 1024 + 1, 0));
+    // The limit is what every decoder accepts (64 KiB), stated with both sizes.
+    auto r = t->publish(std::vector<std::uint8_t>(actor::max_wire_size + 1, 0));
     ASSERT_FALSE(r.ok());
-    EXPECT_NE(r.error().message.find("exceeds"), std::string::npos);
+    EXPECT_EQ(r.error().message,
+              "message of 65537 bytes exceeds the MQTT limit of 65536 bytes "
+              "(the most any actor node decodes)");
+    EXPECT_TRUE(t->connected());
 }
 
 TEST(MqttTransport, TwoTransportsSeeEachOther) {
@@ -154,9 +162,40 @@ TEST(MqttTransport, BrokerNotRunningIsUnavailableAfterConnectTimeout) {
     EXPECT_GE(took, 900ms);
     EXPECT_LT(took, 3s);
     EXPECT_EQ(rec.connected, 0);
+    // Every failed attempt before the last was reported, naming the broker.
+    ASSERT_GE(rec.retries.size(), 3u);
+    EXPECT_NE(rec.retries[0].find("127.0.0.1:" + std::to_string(port)), std::string::npos)
+        << rec.retries[0];
     // Nothing more after the fatal report.
+    const auto retries = rec.retries.size();
     io.run_for(300ms);
     EXPECT_EQ(rec.connected, 0);
+    EXPECT_EQ(rec.retries.size(), retries);
+}
+
+TEST(MqttTransport, WithoutConnectTimeoutKeepsTryingUntilTheBrokerComes) {
+    Broker broker;  // its port is chosen, nothing listens on it yet
+    boost::asio::io_context io;
+    Recorder rec;
+    auto opts = options(broker.url());
+    opts.connect_timeout = std::nullopt;
+    auto t = actor::make_transport(io, opts);
+    t->start(rec.handlers());
+    ASSERT_TRUE(run_until(io, [&] { return rec.retries.size() >= 6 || rec.fatal_kind; }));
+    EXPECT_FALSE(rec.fatal_kind) << rec.fatal_reason;
+    EXPECT_EQ(rec.connected, 0);
+    for (const auto& why : rec.retries) {
+        EXPECT_EQ(why, "cannot connect to mqtt://127.0.0.1:" + std::to_string(broker.port()) +
+                           ": Connection refused");
+    }
+    ASSERT_TRUE(broker.start()) << broker.log();
+    ASSERT_TRUE(run_until(io, [&] { return rec.connected == 1 || rec.fatal_kind; }));
+    EXPECT_FALSE(rec.fatal_kind) << rec.fatal_reason;
+    EXPECT_TRUE(t->connected());
+    // Up: no more retries reported.
+    const auto retries = rec.retries.size();
+    io.run_for(300ms);
+    EXPECT_EQ(rec.retries.size(), retries);
 }
 
 TEST(MqttTransport, UnknownHostIsUnavailable) {

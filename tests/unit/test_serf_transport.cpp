@@ -52,6 +52,7 @@ struct Probe {
     int connected = 0;
     int disconnected = 0;
     std::string disconnect_reason;
+    std::vector<std::string> retries;
     std::vector<std::string> messages;
     std::vector<std::optional<std::uint64_t>> orders;
     std::optional<FatalKind> fatal;
@@ -67,6 +68,7 @@ struct Probe {
             ++disconnected;
             disconnect_reason = r;
         };
+        h.on_retry = [this](const std::string& r) { retries.push_back(r); };
         h.on_message = [this](std::span<const std::uint8_t> p, std::optional<std::uint64_t> order) {
             messages.emplace_back(p.begin(), p.end());
             orders.push_back(order);
@@ -162,6 +164,9 @@ TEST(SerfTransport, RefusesOversizedMessagesWithTheSizes) {
     boost::asio::io_context io;
     Probe p(io, options(agent.rpc_port(), "actor/sizeok"));  // event "actor.sizeok": 12 bytes
     ASSERT_EQ(p.t->max_payload(), std::optional<std::size_t>(458));
+    // Known before connecting, from the options alone.
+    EXPECT_EQ(actor::payload_limit(options(agent.rpc_port(), "actor/sizeok")),
+              std::optional<std::size_t>(458));
     ASSERT_TRUE(run_until(io, [&] { return p.connected == 1; }, 5s)) << p.dump();
     auto r = p.t->publish(std::vector<std::uint8_t>(491, 'x'));
     ASSERT_FALSE(r.ok());
@@ -227,6 +232,30 @@ TEST(SerfTransport, AgentNotRunningIsUnavailableAfterConnectTimeout) {
     EXPECT_GE(waited, 900ms);
     EXPECT_LT(waited, 2500ms);
     EXPECT_EQ(p.connected, 0);
+    // Every failed attempt before the last was reported, naming the agent.
+    ASSERT_GE(p.retries.size(), 3u);
+    EXPECT_NE(p.retries[0].find("127.0.0.1:" + std::to_string(o.broker.port)), std::string::npos)
+        << p.retries[0];
+}
+
+TEST(SerfTransport, WithoutConnectTimeoutKeepsTryingUntilTheAgentComes) {
+    SerfAgent agent("late");  // ports chosen, not started yet
+    boost::asio::io_context io;
+    auto o = options(agent.rpc_port());
+    o.connect_timeout = std::nullopt;
+    Probe p(io, o);
+    ASSERT_TRUE(run_until(io, [&] { return p.retries.size() >= 6 || p.fatal; }, 10s)) << p.dump();
+    EXPECT_FALSE(p.fatal.has_value()) << p.fatal_reason;
+    EXPECT_EQ(p.connected, 0);
+    for (const auto& why : p.retries) {
+        EXPECT_EQ(why, "cannot reach the Serf agent at 127.0.0.1:" +
+                           std::to_string(agent.rpc_port()) + ": Connection refused");
+    }
+    agent.start();
+    ASSERT_TRUE(run_until(io, [&] { return p.connected == 1 || p.fatal; }, 10s)) << p.dump();
+    EXPECT_FALSE(p.fatal.has_value()) << p.fatal_reason;
+    ASSERT_TRUE(p.t->publish(bytes("at-last")).ok());
+    ASSERT_TRUE(run_until(io, [&] { return p.got("at-last"); }, 3s)) << p.dump();
 }
 
 TEST(SerfTransport, ReconnectsAfterTheAgentIsKilledAndRestarted) {

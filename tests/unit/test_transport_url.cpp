@@ -107,9 +107,18 @@ TEST(TransportUrl, FactoryPicksTheTransportByScheme) {
     opts.broker = *parse_broker_url("mqtt://127.0.0.1:1");
     auto mqtt = actor::make_transport(io, opts);
     ASSERT_NE(mqtt, nullptr);
-    EXPECT_EQ(mqtt->max_payload(), std::optional<std::size_t>(256 * 1024));
+    EXPECT_EQ(mqtt->max_payload(), std::optional<std::size_t>(64 * 1024));
+    EXPECT_EQ(actor::payload_limit(opts), mqtt->max_payload());
+    EXPECT_STREQ(actor::channel_name(opts), "MQTT");
     opts.broker = *parse_broker_url("serf://127.0.0.1:1");
-    EXPECT_NE(actor::make_transport(io, opts), nullptr);
+    auto serf = actor::make_transport(io, opts);
+    ASSERT_NE(serf, nullptr);
+    // 470 bytes of event name ("actor.test", 10) + payload.
+    EXPECT_EQ(serf->max_payload(), std::optional<std::size_t>(460));
+    EXPECT_EQ(actor::payload_limit(opts), serf->max_payload());
+    EXPECT_STREQ(actor::channel_name(opts), "Serf");
+    opts.group = std::string(470, 'g');
+    EXPECT_EQ(actor::payload_limit(opts), std::optional<std::size_t>(0));
 }
 
 }  // namespace

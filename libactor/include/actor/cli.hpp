@@ -31,6 +31,9 @@ enum class Format { json, text };
 
 struct CommonOptions {
     std::string tool;  // program name for messages, e.g. "actor-join"
+    // A long-running node (actor-join): without --timeout it keeps trying
+    // to reach the channel forever instead of giving up after 10 s.
+    bool persistent = false;
 
     // Raw option text as given (argv, env or config file); checked and
     // converted by finish_common_options() into the fields further down.
@@ -77,6 +80,12 @@ std::optional<int> parse(CLI::App& app, CommonOptions& o, int argc, const char* 
 // The cross-option checks and conversions; the error names the option.
 std::optional<std::string> finish_common_options(CommonOptions& o);
 
+// Whether this node's init, vers and smallest ping fit the channel's
+// payload_limit() (actor/fit.hpp); the error names the option, the size,
+// the limit and the transport. parse() calls it for every tool whose node
+// sends (all but actor-watch).
+std::optional<std::string> check_sizes(const CommonOptions& o);
+
 // Prints "<tool>: <message>" on stderr and returns exit_status::usage, for
 // the tools' own option checks.
 int usage_error(const CommonOptions& o, const std::string& message);
@@ -90,6 +99,8 @@ bool valid_utf8(std::string_view s);
 Result<std::string> read_first_line(const std::string& path);
 std::string default_node_name();
 
+// connect_timeout: --timeout when given; else none (keep trying) for a
+// persistent tool; else 10 s.
 TransportOptions transport_options(const CommonOptions& o);
 NodeOptions node_options(const CommonOptions& o, Mode mode);
 

@@ -38,8 +38,10 @@ struct TransportOptions {
     std::optional<std::string> serf_auth;  // Serf RPC auth key
     std::string client_id;     // MQTT client id hint (node name); may be empty
     // First connection: keep retrying with backoff this long, then report
-    // FatalKind::unavailable. Later losses reconnect forever.
-    Duration connect_timeout = std::chrono::seconds(10);
+    // FatalKind::unavailable; nullopt: keep trying forever. Later losses
+    // reconnect forever. The backoff (actor/reconnect.hpp) starts at 100 ms,
+    // doubles up to max_backoff and is jittered.
+    std::optional<Duration> connect_timeout = std::chrono::seconds(10);
     Duration max_backoff = std::chrono::seconds(5);
     int keepalive_s = 10;
 };
@@ -59,6 +61,12 @@ struct TransportHandlers {
     // `order` is the Serf event's LTime where the channel has one.
     std::function<void(std::span<const std::uint8_t> payload,
                        std::optional<std::uint64_t> order)> on_message;
+    // A connection attempt failed (first connection and reconnects alike;
+    // not a loss of an established connection, that is on_disconnected);
+    // the transport tries again after a backoff. Called after every failed
+    // attempt, not rate-limited. `reason` is for people, e.g. "cannot
+    // connect to mqtt://127.0.0.1:1883: Connection refused".
+    std::function<void(const std::string& reason)> on_retry;
     // Unrecoverable: the tool should exit with the matching status.
     std::function<void(FatalKind kind, const std::string& reason)> on_fatal;
     // Diagnostics for -v (may be empty).
@@ -73,12 +81,22 @@ public:
     // payload cannot be carried (Serf's size limit). While disconnected,
     // payloads are dropped: the protocol tolerates loss, not stale beacons.
     virtual Result<bool> publish(std::vector<std::uint8_t> payload) = 0;
-    // Largest payload this channel carries for the group, if bounded.
+    // Largest payload this channel carries for the group, if bounded; the
+    // same as payload_limit() of the options it was made with.
     virtual std::optional<std::size_t> max_payload() const { return std::nullopt; }
     // Close the connection; no handler is called afterwards.
     virtual void stop() = 0;
     virtual bool connected() const = 0;
 };
+
+// Largest payload the channel of `opts` carries for its group, known
+// before connecting: MQTT, what every decoder here accepts (max_wire_size,
+// 64 KiB); Serf, serf_event_budget (470 bytes of event name + payload)
+// minus the event name's length (0 when the name alone is too long).
+std::optional<std::size_t> payload_limit(const TransportOptions& opts);
+
+// The transport's name for messages: "MQTT" or "Serf".
+const char* channel_name(const TransportOptions& opts);
 
 std::unique_ptr<Transport> make_transport(boost::asio::io_context& io,
                                           const TransportOptions& opts);

@@ -7,6 +7,7 @@
 
 #include "actor/event_json.hpp"
 #include "actor/exit_status.hpp"
+#include "actor/fit.hpp"
 #include "actor/version.hpp"
 
 #include <unistd.h>
@@ -323,7 +324,18 @@ std::optional<int> parse(CLI::App& app, CommonOptions& o, int argc, const char* 
     }
     o.raw.name_given = app.count("--name") > 0;
     if (auto bad = finish_common_options(o)) return usage_error(o, *bad);
+    // actor-watch sends nothing at all (Mode::observer): no size to check.
+    if (o.tool != "actor-watch") {
+        if (auto bad = check_sizes(o)) return usage_error(o, *bad);
+    }
     return std::nullopt;
+}
+
+std::optional<std::string> check_sizes(const CommonOptions& o) {
+    const TransportOptions t = transport_options(o);
+    const auto limit = payload_limit(t);
+    if (!limit) return std::nullopt;
+    return check_fits(o.name, o.value, o.config, *limit, channel_name(t));
 }
 
 TransportOptions transport_options(const CommonOptions& o) {
@@ -338,8 +350,11 @@ TransportOptions transport_options(const CommonOptions& o) {
     t.keyfile = o.key;
     t.serf_auth = o.serf_auth;
     t.client_id = o.name;
-    // The first connection is bounded by --timeout, else by the default.
+    // The first connection is bounded by --timeout; without it a
+    // persistent tool keeps trying forever, the others give up after 10 s.
     if (o.timeout) t.connect_timeout = *o.timeout;
+    else if (o.persistent) t.connect_timeout = std::nullopt;
+    else t.connect_timeout = std::chrono::seconds(10);
     return t;
 }
 

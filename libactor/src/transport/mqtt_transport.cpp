@@ -23,16 +23,24 @@
 //   A handler may stop() or even destroy this object: every continuation
 //   holds a weak_ptr to `alive_` and re-checks it after each handler.
 //
-// Connection policy: the first connection is retried with backoff (100 ms,
-// doubling up to max_backoff) until connect_timeout, then FatalKind::
-// unavailable. Once connected, a loss is reported and the transport
-// reconnects with backoff forever. CONNACK "bad credentials"/"not
+// Connection policy: actor::ReconnectPolicy (actor/reconnect.hpp), shared
+// with the Serf transport: the first connection is retried with jittered
+// backoff (100 ms doubling up to max_backoff) until connect_timeout (never,
+// when it is nullopt), then FatalKind::unavailable; every failed attempt is
+// reported through on_retry. Once connected, a loss is reported and the
+// transport reconnects with backoff forever. CONNACK "bad credentials"/"not
 // authorised" and a refused subscription are FatalKind::denied.
+//
+// Size: max_payload() is max_wire_size (actor/codec.hpp, 64 KiB), the most
+// any decoder here accepts; larger payloads are refused by publish() and
+// dropped on receipt.
 //
 // QoS: everything is QoS 0 without retain, as asyncactor does. The protocol
 // tolerates loss and wants no stale redelivered beacons; every message
 // carries the sender's per-process identity anyway, so nothing needs the
 // broker's duplicate handling.
+#include "actor/codec.hpp"
+#include "actor/reconnect.hpp"
 #include "factories.hpp"
 
 #include <boost/asio/post.hpp>
@@ -58,13 +66,10 @@ namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-// Far above any protocol message, far below anything that would hurt a
-// broker or our memory; payloads beyond this are refused, incoming ones
-// beyond it dropped.
-constexpr std::size_t kMaxPayload = 256 * 1024;
-constexpr auto kInitialBackoff = 100ms;
-// One connection attempt (TCP + CONNACK + SUBACK) gets at most this long.
-constexpr auto kAttemptTimeout = 5s;
+// What every decoder here accepts (a larger message would be sent only to
+// be dropped by every receiver); payloads beyond this are refused, incoming
+// ones beyond it dropped.
+constexpr std::size_t kMaxPayload = max_wire_size;
 constexpr auto kMiscInterval = 1s;
 // Packets read per wake-up before yielding to other handlers.
 constexpr int kReadBurst = 64;
@@ -103,6 +108,27 @@ std::string describe(int rc, int err) {
     return mosquitto_strerror(rc);
 }
 
+Time now() {
+    return std::chrono::duration_cast<Duration>(Clock::now().time_since_epoch());
+}
+
+// "250 ms", "5 s", "1.5 s".
+std::string human(Duration d) {
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+    if (ms < 1000) return std::to_string(ms) + " ms";
+    std::string s = std::to_string(ms / 1000);
+    if (ms % 1000 != 0) s += "." + std::to_string(ms % 1000 / 100);
+    return s + " s";
+}
+
+ReconnectOptions reconnect_options(const TransportOptions& o, std::mt19937_64& rng) {
+    ReconnectOptions r;
+    r.max_backoff = o.max_backoff;
+    r.first_connect_deadline = o.connect_timeout;
+    r.random = [&rng] { return std::uniform_real_distribution<double>(0.0, 1.0)(rng); };
+    return r;
+}
+
 bool is_denial(int connack_rc) {
     return connack_rc == CONNACK_REFUSED_BAD_USERNAME_PASSWORD ||
            connack_rc == CONNACK_REFUSED_NOT_AUTHORIZED ||
@@ -137,7 +163,8 @@ class MqttTransport final : public Transport {
 public:
 public:
     MqttTransport(asio::io_context& io, const TransportOptions& opts)
-        : io_(io), opts_(opts), sd_(io), retry_timer_(io), misc_timer_(io) {
+        : io_(io), opts_(opts), sd_(io), retry_timer_(io), misc_timer_(io),
+          rng_(std::random_device{}()), policy_(reconnect_options(opts_, rng_)) {
         init_library_once();
         client_id_ = make_client_id(opts_.client_id);
         mosq_ = mosquitto_new(client_id_.c_str(), /*clean_session=*/true, this);
@@ -158,7 +185,7 @@ public:
         if (started_ || stopped_) return;
         started_ = true;
         handlers_ = std::move(handlers);
-        first_deadline_ = Clock::now() + opts_.connect_timeout;
+        policy_.start(now());
         // Start from the loop, never inside start(): callers may not expect
         // a handler (e.g. on_fatal) before start() has returned.
         asio::post(io_, guarded([this] {
@@ -174,7 +201,8 @@ public:
     Result<bool> publish(std::vector<std::uint8_t> payload) override {
         if (payload.size() > kMaxPayload) {
             return Error{"message of " + std::to_string(payload.size()) +
-                         " bytes exceeds the MQTT limit of " + std::to_string(kMaxPayload)};
+                         " bytes exceeds the MQTT limit of " + std::to_string(kMaxPayload) +
+                         " bytes (the most any actor node decodes)"};
         }
         if (state_ != State::up) return false;  // dropped, see Transport
         const int rc = mosquitto_publish(mosq_, nullptr, opts_.group.c_str(),
@@ -307,11 +335,8 @@ private:
     // ---- connection attempts -------------------------------------------
 
     void begin_attempt() {
-        if (!ever_connected_ && Clock::now() >= first_deadline_) {
-            fatal(FatalKind::unavailable, last_error_ + ": " + opts_.broker.display());
-            return;
-        }
         state_ = State::connecting;
+        connack_ok_ = false;
         detach();  // the library closes and replaces the socket
         debug("connecting to " + opts_.broker.display() + " as " + client_id_);
         events_.clear();  // nothing from an earlier connection may leak into this one
@@ -328,30 +353,31 @@ private:
             attempt_failed(describe(rc, err));
             return;
         }
-        auto bound = std::chrono::duration_cast<Clock::duration>(kAttemptTimeout);
-        if (!ever_connected_) {
-            bound = std::min(bound, std::max(Clock::duration::zero(), first_deadline_ - Clock::now()));
-        }
-        arm_retry_timer(bound, [this] {
-            if (state_ == State::connecting) attempt_failed("no answer from the broker in time");
+        const Duration bound = policy_.attempt_timeout(now());
+        arm_retry_timer(std::chrono::duration_cast<Clock::duration>(bound), [this, bound] {
+            if (state_ != State::connecting) return;
+            attempt_failed(std::string(connack_ok_ ? "no SUBACK" : "no CONNACK") + " within " +
+                           human(bound));
         });
         sync_io();
     }
 
     void attempt_failed(const std::string& why) {
         detach();
-        last_error_ = why;
-        const auto now = Clock::now();
-        if (!ever_connected_ && now >= first_deadline_) {
+        const auto next = policy_.failed(now());
+        if (next.give_up()) {
             fatal(FatalKind::unavailable, why + ": " + opts_.broker.display());
             return;
         }
         state_ = State::waiting;
-        debug("connection attempt failed: " + why);
-        auto wait = std::chrono::duration_cast<Clock::duration>(backoff_);
-        if (!ever_connected_) wait = std::min(wait, first_deadline_ - now);
-        backoff_ = std::min<Duration>(backoff_ * 2, std::max<Duration>(opts_.max_backoff, kInitialBackoff));
-        arm_retry_timer(wait, [this] { begin_attempt(); });
+        debug("connection attempt failed: " + why + "; next attempt in " + human(next.delay));
+        arm_retry_timer(std::chrono::duration_cast<Clock::duration>(next.delay),
+                        [this] { begin_attempt(); });
+        // Last: the handler may stop or destroy us.
+        if (handlers_.on_retry) {
+            auto h = handlers_.on_retry;
+            h("cannot connect to " + opts_.broker.display() + ": " + why);
+        }
     }
 
     // The connection (or the attempt) ended; decides whether anyone hears.
@@ -361,9 +387,9 @@ private:
         } else if (state_ == State::up) {
             detach();
             state_ = State::waiting;
-            backoff_ = kInitialBackoff;
-            last_error_ = why;
-            arm_retry_timer(std::chrono::duration_cast<Clock::duration>(backoff_),
+            // After connected() the policy starts over at the first step.
+            const auto next = policy_.failed(now());
+            arm_retry_timer(std::chrono::duration_cast<Clock::duration>(next.delay),
                             [this] { begin_attempt(); });
             if (handlers_.on_disconnected) {
                 auto h = handlers_.on_disconnected;
@@ -492,7 +518,7 @@ private:
             if (w.expired()) return false;
             if (stopped_ || state_ == State::failed) return false;
         }
-        if (rc == MOSQ_ERR_TLS && state_ == State::connecting && !ever_connected_) {
+        if (rc == MOSQ_ERR_TLS && state_ == State::connecting && !policy_.ever_connected()) {
             // libmosquitto reports MOSQ_ERR_TLS when the handshake itself
             // fails, i.e. the broker's certificate does not verify against
             // --cafile/--capath (or the name does not match). Retrying cannot
@@ -531,6 +557,7 @@ private:
             attempt_failed("subscribe failed: " + describe(rc, err));
             return;
         }
+        connack_ok_ = true;
         debug("connected; subscribing to " + opts_.group);
         sync_io();
     }
@@ -544,8 +571,7 @@ private:
         retry_timer_.cancel();
         ++retry_gen_;
         state_ = State::up;
-        ever_connected_ = true;
-        backoff_ = kInitialBackoff;
+        policy_.connected(now());
         debug("subscribed to " + opts_.group);
         if (handlers_.on_connected) {
             auto h = handlers_.on_connected;
@@ -585,10 +611,9 @@ private:
     bool started_ = false;
     bool stopped_ = false;
     bool configured_ = false;
-    bool ever_connected_ = false;
-    Clock::time_point first_deadline_{};
-    Duration backoff_ = kInitialBackoff;
-    std::string last_error_ = "cannot connect";
+    bool connack_ok_ = false;  // this attempt got its CONNACK
+    std::mt19937_64 rng_;      // jitter of the backoff
+    ReconnectPolicy policy_;
     int sub_mid_ = -1;
     std::deque<Event> events_;
 

@@ -26,8 +26,14 @@
 // ack and the stats answer would be below the baseline and dropped as a
 // replay. The whole sequence is bounded by one timer per attempt.
 //
+// Connection policy: actor::ReconnectPolicy (actor/reconnect.hpp), the same
+// as MQTT's: jittered backoff from 100 ms up to max_backoff, the first
+// connection bounded by connect_timeout (forever when nullopt), every
+// failed attempt reported through on_retry, reconnects forever once up.
+//
 // Lifetime: all state lives in a shared Session; asynchronous operations
 // hold it, the Transport facade only stops it. After stop() no handler runs.
+#include "actor/reconnect.hpp"
 #include "factories.hpp"
 #include "serf_ltime_filter.hpp"
 #include "serf_rpc.hpp"
@@ -38,6 +44,7 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <random>
 
 namespace actor::detail {
 namespace {
@@ -46,11 +53,13 @@ namespace asio = boost::asio;
 using serf::LTimeFilter;
 using serf::RpcClient;
 
-constexpr Duration initial_backoff = std::chrono::milliseconds(100);
-// Bound on one connect + handshake + subscribe attempt after the first
-// connection (the first one is bounded by connect_timeout as well).
-constexpr Duration attempt_timeout = std::chrono::seconds(5);
-constexpr Duration min_attempt_timeout = std::chrono::milliseconds(100);
+ReconnectOptions reconnect_options(const TransportOptions& o, std::mt19937_64& rng) {
+    ReconnectOptions r;
+    r.max_backoff = o.max_backoff;
+    r.first_connect_deadline = o.connect_timeout;
+    r.random = [&rng] { return std::uniform_real_distribution<double>(0.0, 1.0)(rng); };
+    return r;
+}
 
 std::string event_name_for(const std::string& group) {
     std::string name = group;
@@ -62,7 +71,8 @@ class Session : public std::enable_shared_from_this<Session> {
 public:
     Session(asio::io_context& io, TransportOptions opts)
         : io_(io), opts_(std::move(opts)), name_(event_name_for(opts_.group)),
-          retry_timer_(io), step_timer_(io) {}
+          retry_timer_(io), step_timer_(io), rng_(std::random_device{}()),
+          policy_(reconnect_options(opts_, rng_)) {}
 
     void start(TransportHandlers h) {
         if (started_ || stopped_) return;
@@ -75,7 +85,7 @@ public:
             });
             return;
         }
-        first_deadline_ = Clock::now() + opts_.connect_timeout;
+        policy_.start(now());
         attempt();
     }
 
@@ -97,10 +107,7 @@ public:
         return true;
     }
 
-    std::optional<std::size_t> max_payload() const {
-        if (name_.size() >= serf_event_budget) return std::size_t{0};
-        return serf_event_budget - name_.size();
-    }
+    std::optional<std::size_t> max_payload() const { return payload_limit(opts_); }
 
     void stop() {
         if (stopped_) return;
@@ -116,6 +123,10 @@ public:
 
 private:
     using Clock = std::chrono::steady_clock;
+
+    static Time now() {
+        return std::chrono::duration_cast<Duration>(Clock::now().time_since_epoch());
+    }
 
     std::optional<std::string> name_problem() const {
         if (name_.empty()) return "the group name is empty; Serf needs an event name";
@@ -135,11 +146,7 @@ private:
 
     void attempt() {
         if (stopped_) return;
-        Duration bound = attempt_timeout;
-        if (!ever_up_) {
-            auto left = std::chrono::duration_cast<Duration>(first_deadline_ - Clock::now());
-            bound = std::clamp(left, min_attempt_timeout, attempt_timeout);
-        }
+        const Duration bound = policy_.attempt_timeout(now());
         rpc_ = RpcClient::create(io_);
         ++generation_;
         std::weak_ptr<Session> w = shared_from_this();
@@ -235,8 +242,7 @@ private:
               (baseline_ ? std::to_string(*baseline_) : std::string("unknown")));
         step_timer_.cancel();
         up_ = true;
-        ever_up_ = true;
-        backoff_ = initial_backoff;
+        policy_.connected(now());
         if (h_.on_connected) h_.on_connected();
     }
 
@@ -260,28 +266,26 @@ private:
         rpc_.reset();
         const bool was_up = up_;
         up_ = false;
-        if (was_up) {
-            backoff_ = initial_backoff;
-            if (h_.on_disconnected) h_.on_disconnected(reason);
-            if (stopped_) return;
-        } else {
-            debug("serf: " + where() + ": " + reason);
-        }
-        Duration delay = backoff_;
-        if (!ever_up_) {
-            const auto now = Clock::now();
-            if (now >= first_deadline_)
-                return fatal(FatalKind::unavailable,
-                             "cannot reach the Serf agent at " + where() + ": " + reason);
-            delay = std::min(delay, std::chrono::duration_cast<Duration>(first_deadline_ - now));
-        }
-        backoff_ = std::min(backoff_ * 2, std::max(opts_.max_backoff, initial_backoff));
-        retry_timer_.expires_after(delay);
+        // After connected() the policy starts over at the first step.
+        const auto next = policy_.failed(now());
+        if (next.give_up())
+            return fatal(FatalKind::unavailable,
+                         "cannot reach the Serf agent at " + where() + ": " + reason);
+        retry_timer_.expires_after(next.delay);
         std::weak_ptr<Session> w = shared_from_this();
         retry_timer_.async_wait([w](const boost::system::error_code& ec) {
             auto self = w.lock();
             if (!ec && self) self->attempt();
         });
+        if (was_up) {
+            if (h_.on_disconnected) h_.on_disconnected(reason);
+        } else {
+            debug("serf: " + where() + ": " + reason + "; next attempt in " +
+                  std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(next.delay)
+                                     .count()) +
+                  " ms");
+            if (h_.on_retry) h_.on_retry("cannot reach the Serf agent at " + where() + ": " + reason);
+        }
     }
 
     void fatal(FatalKind kind, const std::string& reason) {
@@ -305,12 +309,11 @@ private:
     std::uint64_t generation_ = 0;
     LTimeFilter filter_;
     std::optional<std::uint64_t> baseline_;
-    Clock::time_point first_deadline_{};
-    Duration backoff_ = initial_backoff;
+    std::mt19937_64 rng_;  // jitter of the backoff
+    ReconnectPolicy policy_;
     bool started_ = false;
     bool stopped_ = false;
     bool up_ = false;
-    bool ever_up_ = false;
 };
 
 class SerfTransport final : public Transport {

@@ -8,6 +8,7 @@
 // from --password-file or ACTOR_PASSWORD.
 #include "actor/transport.hpp"
 
+#include "actor/codec.hpp"
 #include "factories.hpp"
 
 #include <algorithm>
@@ -169,6 +170,23 @@ Result<BrokerUrl> parse_broker_url(const std::string& url) {
         out.port = static_cast<std::uint16_t>(port);
     }
     return out;
+}
+
+std::optional<std::size_t> payload_limit(const TransportOptions& opts) {
+    switch (opts.broker.scheme) {
+        case BrokerUrl::Scheme::mqtt:
+        case BrokerUrl::Scheme::mqtts:
+            return max_wire_size;
+        case BrokerUrl::Scheme::serf:
+            // The event name is the group with '/' made '.': same length.
+            if (opts.group.size() >= serf_event_budget) return std::size_t{0};
+            return serf_event_budget - opts.group.size();
+    }
+    return std::nullopt;
+}
+
+const char* channel_name(const TransportOptions& opts) {
+    return opts.broker.scheme == BrokerUrl::Scheme::serf ? "Serf" : "MQTT";
 }
 
 std::unique_ptr<Transport> make_transport(boost::asio::io_context& io,
