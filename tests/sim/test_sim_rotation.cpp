@@ -121,12 +121,14 @@ TEST_P(Lossy, RotationGoesOn) {
         s.set_measure_from(warm);
         ASSERT_TRUE(s.run_until(end)) << s.error();
         auto tags = events(s, EventType::tag, warm);
-        // Turns keep coming: at least 80% of the turns that fit, and never a
-        // silence of more than two turns.
-        EXPECT_GE(tags.size(), static_cast<std::size_t>(n_turns * 8 / 10)) << s.format_trace(80);
+        // Turns keep coming: at least 75% of the turns that fit, and never a
+        // silence of more than three turns. (No channel, no turn: a pinger
+        // whose own echo is lost does not take that turn, though the others
+        // heard its ping; that costs one more turn than a lost ping did.)
+        EXPECT_GE(tags.size(), static_cast<std::size_t>(n_turns * 3 / 4)) << s.format_trace(80);
         Time prev = warm;
         for (const auto& e : tags) {
-            EXPECT_LE(e.at - prev, turn(cfg) * 2) << "silence before " << to_seconds(e.at);
+            EXPECT_LE(e.at - prev, turn(cfg) * 3) << "silence before " << to_seconds(e.at);
             prev = e.at;
         }
         EXPECT_LE(end - prev, turn(cfg) * 2);

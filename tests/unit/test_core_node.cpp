@@ -40,13 +40,25 @@ struct Harness {
                            .random = [rnd] { return rnd; },
                            .max_known_nodes = 1024}) {}
 
-    void drain() {
-        for (auto& m : node.take_outgoing()) sent.push_back(std::move(m));
-        for (auto& e : node.take_events()) events.push_back(std::move(e));
+    // The channel carries our own pings back at once (no channel, no turn:
+    // a ping that does not come back never tags); false: a channel that
+    // drops what we send.
+    bool echo_pings = true;
+
+    void drain(Time now) {
+        for (;;) {
+            auto out = node.take_outgoing();
+            for (auto& e : node.take_events()) events.push_back(std::move(e));
+            if (out.empty()) break;
+            for (auto& m : out) {
+                sent.push_back(m);
+                if (echo_pings && m.type == MsgType::ping) node.on_message(m, now);
+            }
+        }
     }
     void start(Time now = at(0)) {
         node.start(now);
-        drain();
+        drain(now);
     }
     // Start and let our own init come back: the first ping goes out.
     void start_and_echo(Time now = at(0)) {
@@ -55,13 +67,13 @@ struct Harness {
     }
     void recv(const Message& m, Time now) {
         node.on_message(m, now);
-        drain();
+        drain(now);
     }
     void run_until(Time end) {
         while (auto d = node.next_deadline()) {
             if (*d > end) break;
             node.on_timer(*d);
-            drain();
+            drain(*d);
         }
     }
     std::vector<Event> take_events() { return std::exchange(events, {}); }
@@ -341,7 +353,7 @@ TEST(NodePassive, EnableJoinsWithAPingAndDisableUntags) {
     h.start_and_echo(at(0));
     h.take_sent();
     h.node.enable(7, at(1));
-    h.drain();
+    h.drain(at(1));
     auto sent = h.take_sent();
     ASSERT_EQ(sent.size(), 2u);
     EXPECT_EQ(sent[0].type, MsgType::vers);
@@ -353,7 +365,7 @@ TEST(NodePassive, EnableJoinsWithAPingAndDisableUntags) {
     h.take_events();
     h.take_sent();
     h.node.disable(0, at(30));
-    h.drain();
+    h.drain(at(30));
     EXPECT_EQ(types(h.take_events()), std::vector{EventType::untag});
     EXPECT_EQ(h.node.tag_state(), -1);
     h.run_until(at(100));
@@ -493,4 +505,244 @@ TEST(NodeObserver, AHeadThatOutranksTheRotationButFallsSilentIsReplaced) {
     auto ev = h.take_events();
     ASSERT_EQ(types(ev), std::vector{EventType::ping});
     EXPECT_EQ(ev[0].node, "a");
+}
+
+// ---- No channel, no turn (docs/PROTOCOL.md "No channel, no turn")
+
+namespace {
+std::size_t count_of(const std::vector<Event>& es, EventType t) {
+    return static_cast<std::size_t>(
+        std::count_if(es.begin(), es.end(), [t](const Event& e) { return e.type == t; }));
+}
+// A node alone in its group, past its first ping: its next ping extends
+// [me] and would tag it.
+Harness& alone_and_started(Harness& h) {
+    h.start_and_echo(at(0));
+    h.take_sent();
+    h.take_events();
+    return h;
+}
+}  // namespace
+
+TEST(NodeChannel, APingThatDoesNotComeBackNeverTags) {
+    Harness h;
+    alone_and_started(h);
+    h.echo_pings = false;  // the channel accepts nothing from us any more
+    h.run_until(at(200));
+    auto ev = h.take_events();
+    EXPECT_EQ(count_of(ev, EventType::tag), 0u);
+    EXPECT_EQ(h.node.tag_state(), 0);
+    // Said once, not every turn, though it kept pinging.
+    EXPECT_EQ(count_of(ev, EventType::error), 1u);
+    EXPECT_GE(h.take_sent().size(), 10u);
+    // The channel carries us again: the next turn is ours, and a later
+    // unheard ping is reported again.
+    h.echo_pings = true;
+    h.run_until(at(230));
+    ev = h.take_events();
+    EXPECT_GE(count_of(ev, EventType::tag), 1u);
+    EXPECT_EQ(count_of(ev, EventType::error), 0u);
+    h.echo_pings = false;
+    h.run_until(at(300));
+    EXPECT_EQ(count_of(h.take_events(), EventType::error), 1u);
+}
+
+TEST(NodeChannel, AnEchoOfAnotherProcessWithOurNameIsNotOurs) {
+    Harness h;
+    alone_and_started(h);
+    h.echo_pings = false;
+    h.run_until(*h.node.next_ping_time());
+    ASSERT_EQ(h.node.tag_state(), 2);
+    // Our own ping with another id would be a twin; our ping with our id but
+    // arriving only after the gap is too late.
+    h.run_until(*h.node.next_deadline());
+    EXPECT_EQ(h.node.tag_state(), 0);
+    EXPECT_EQ(count_of(h.take_events(), EventType::tag), 0u);
+}
+
+TEST(NodeChannel, LosingTheChannelUntagsAtOnceWithAReason) {
+    Harness h;
+    alone_and_started(h);
+    h.run_until(at(13));
+    ASSERT_TRUE(h.node.tagged());
+    h.take_events();
+    h.node.on_channel_lost(at(14));
+    h.drain(at(14));
+    auto ev = h.take_events();
+    ASSERT_EQ(types(ev), std::vector{EventType::untag});
+    EXPECT_EQ(ev[0].node, "me");
+    EXPECT_EQ(ev[0].reason, "disconnected");
+    EXPECT_EQ(h.node.tag_state(), 0);
+    // Nothing is timed, sent or heard while the channel is gone.
+    EXPECT_FALSE(h.node.next_deadline());
+    h.take_sent();
+    h.recv(ping("a", 5, {"a", "b"}), at(15));
+    h.run_until(at(100));
+    EXPECT_TRUE(h.take_sent().empty());
+    EXPECT_TRUE(h.take_events().empty());
+}
+
+TEST(NodeChannel, AWaitingTagIsDroppedWhenTheChannelGoes) {
+    Harness h;
+    alone_and_started(h);
+    h.run_until(*h.node.next_ping_time());
+    ASSERT_EQ(h.node.tag_state(), 2);
+    h.node.on_channel_lost(at(12.5));
+    h.drain(at(12.5));
+    EXPECT_TRUE(h.take_events().empty());  // it never was "it"
+    EXPECT_EQ(h.node.tag_state(), 0);
+}
+
+TEST(NodeChannel, TheChannelBackRejoinsByTheStartUpRules) {
+    Harness h;
+    alone_and_started(h);
+    h.recv(ping("a", 1, {"a", "me"}), at(1));
+    h.node.on_channel_lost(at(2));
+    h.drain(at(2));
+    h.take_sent();
+    h.node.on_channel_up(at(30));
+    h.drain(at(30));
+    auto sent = h.take_sent();
+    ASSERT_EQ(sent.size(), 2u);
+    EXPECT_EQ(sent[0].type, MsgType::init);
+    EXPECT_EQ(sent[1].type, MsgType::vers);
+    EXPECT_FALSE(h.node.started());
+    // What we hear before our init is back waits; our own old messages
+    // (same id) are never a twin.
+    h.recv(ping("me", 1, {"me", "a"}, kId), at(30.01));
+    h.recv(ping("b", 1, {"b", "a"}), at(30.02));
+    EXPECT_FALSE(h.node.stopped());
+    h.recv(Message::make_init("me", kId), at(30.05));
+    EXPECT_TRUE(h.node.started());
+    sent = h.take_sent();
+    ASSERT_FALSE(sent.empty());
+    EXPECT_EQ(sent[0].type, MsgType::ping);
+    EXPECT_EQ(sent[0].history, (Names{"me"}));  // from an empty chain
+    EXPECT_EQ(h.node.tag_state(), 0);           // a first ping never tags
+    // The held ping from b was heard after our first ping: b's chain won.
+    EXPECT_EQ(h.node.chain().names(), (Names{"b", "a"}));
+}
+
+TEST(NodeChannel, RetryEchoKeepsAskingInsteadOfStopping) {
+    NodeOptions o{.name = "me", .config = fast(), .value = 1, .id = kId,
+                  .random = [] { return 0.5; }};
+    o.retry_echo = true;
+    Node n(o);
+    n.start(at(0));
+    n.take_outgoing();
+    std::vector<Duration> waits;
+    Time last = at(0);
+    std::size_t inits = 0, errors = 0;
+    for (int i = 0; i < 8; ++i) {
+        auto d = n.next_deadline();
+        ASSERT_TRUE(d);
+        waits.push_back(*d - last);
+        last = *d;
+        n.on_timer(*d);
+        for (auto& m : n.take_outgoing()) inits += m.type == MsgType::init;
+        errors += count_of(n.take_events(), EventType::error);
+    }
+    EXPECT_FALSE(n.stopped());
+    EXPECT_EQ(inits, 8u);
+    EXPECT_EQ(errors, 8u);
+    // Doubling (with jitter in [0.75, 1]) up to a minute.
+    EXPECT_GT(waits[2], waits[1]);
+    EXPECT_LE(waits.back(), std::chrono::seconds(60));
+    EXPECT_GE(waits.back(), std::chrono::seconds(45));
+    // The init comes back at last: the node starts.
+    n.on_message(Message::make_init("me", kId), last + 1s);
+    EXPECT_TRUE(n.started());
+}
+
+TEST(NodeChannel, WithoutRetryEchoTheNodeStops) {
+    Harness h;
+    h.start(at(0));
+    h.run_until(at(100));
+    EXPECT_EQ(h.node.stop_reason(), StopReason::no_echo);
+}
+
+// ---- Config that cannot work is refused
+
+TEST(NodeVers, AnUnworkableReceivedConfigIsIgnoredOnceASenderAMinute) {
+    Harness h;
+    alone_and_started(h);
+    Config bad = fast();
+    bad.version = 1;
+    bad.cycle = 0.000001;
+    bad.gap = 0.000001;  // the vers: 100 % CPU if adopted
+    for (int i = 0; i < 50; ++i) h.recv(Message::make_vers("x", bad, 9), at(1 + i * 0.1));
+    EXPECT_EQ(h.node.config(), fast());
+    auto ev = h.take_events();
+    EXPECT_EQ(count_of(ev, EventType::error), 1u);
+    EXPECT_EQ(count_of(ev, EventType::setup), 0u);
+    EXPECT_NE(ev[0].message.find("\"x\""), std::string::npos) << ev[0].message;
+    h.recv(Message::make_vers("y", bad, 9), at(7));  // another sender: told
+    h.recv(Message::make_vers("x", bad, 9), at(62));  // a minute later: told again
+    EXPECT_EQ(count_of(h.take_events(), EventType::error), 2u);
+}
+
+TEST(NodeEnable, WithoutALengthNeverChangesTheConfig) {
+    for (std::int64_t nodes : {5, 0, -1}) {
+        Config c = fast();
+        c.nodes = nodes;
+        Harness h("p", c, Mode::passive);
+        h.start_and_echo(at(0));
+        h.take_sent();
+        h.node.enable(0, at(1));
+        h.drain(at(1));
+        EXPECT_EQ(h.node.config(), c) << nodes;
+        for (const auto& m : h.take_sent()) EXPECT_NE(m.type, MsgType::vers);
+    }
+}
+
+TEST(NodeEnable, AtTheTopOfTheVersionRangeTheConfigIsKept) {
+    Config c = fast();
+    c.version = max_config_version;
+    Harness h("me", c);
+    alone_and_started(h);
+    h.node.enable(9, at(1));
+    h.drain(at(1));
+    EXPECT_EQ(h.node.config(), c);
+    EXPECT_EQ(count_of(h.take_events(), EventType::error), 1u);
+    Config next = c;
+    next.cycle = 20;
+    EXPECT_TRUE(h.node.set_config(next, at(2)));  // cannot exceed the top
+}
+
+// ---- Bounded by bytes
+
+TEST(NodeBounds, TheHeldQueueIsBoundedInBytes) {
+    NodeOptions o{.name = "me", .config = fast(), .value = 1, .id = kId,
+                  .random = [] { return 0.5; }};
+    o.max_held_bytes = 4096;
+    Node n(o);
+    n.start(at(0));
+    n.take_outgoing();
+    // 200 pings of about 1 KiB each before our init comes back.
+    const std::string big(1000, 'v');
+    for (int i = 0; i < 200; ++i) {
+        std::string name = "n" + std::to_string(i);
+        n.on_message(ping(name, big, {name}), at(0.001 * i));
+    }
+    n.on_message(Message::make_init("me", kId), at(1));
+    // Only the newest few were kept and then heard.
+    EXPECT_LE(n.known_nodes(), 1u + 4u);
+    EXPECT_GE(n.known_nodes(), 2u);
+}
+
+TEST(NodeBounds, AnUnboundedChainFedFreshNamesStaysCapped) {
+    Config c = fast();
+    c.nodes = 0;  // unbounded
+    Harness h("me", c);
+    alone_and_started(h);
+    std::string prev = "me";
+    for (std::size_t i = 0; i < max_chain_length + 500; ++i) {
+        std::string name = "n" + std::to_string(i);
+        h.recv(ping(name, 1, {name, prev}), at(1 + 0.0001 * static_cast<double>(i)));
+        prev = name;
+    }
+    EXPECT_EQ(h.node.chain().size(), max_chain_length);
+    // The value map keeps every chain name (and us): the bound then gives
+    // way by at most the chain's length.
+    EXPECT_LE(h.node.known_nodes(), 1024u + max_chain_length + 1);
 }

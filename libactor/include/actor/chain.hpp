@@ -8,6 +8,11 @@
 
 namespace actor {
 
+// The most names a chain holds, bounded or not: an unbounded chain (nodes
+// <= 0) fed fresh names by a hostile publisher drops its oldest entry
+// beyond this, so every chain operation stays O(max_chain_length).
+inline constexpr std::size_t max_chain_length = 1024;
+
 class Chain {
 public:
     explicit Chain(std::int64_t bound = 0) : bound_(bound) {}

@@ -1,6 +1,7 @@
 #pragma once
-// The group configuration carried by `vers` messages (PROTOCOL.md).
+// The group configuration carried by `vers` messages (docs/PROTOCOL.md).
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 
@@ -18,15 +19,26 @@ struct Config {
     friend bool operator==(const Config&, const Config&) = default;
 };
 
-// The longest cycle or gap we accept: about 11.5 days.
-inline constexpr double max_timing_s = 1e6;
+// The ranges a config must keep, wherever it comes from (docs/PROTOCOL.md
+// "Configuration"). The timing bounds keep every deadline of a nanosecond
+// clock far from overflow; the shortest gap is one a real broadcast channel
+// and a process's timers can honour.
+inline constexpr double min_gap_s = 0.01;
+inline constexpr double max_timing_s = 1e6;  // about 11.5 days
+inline constexpr std::int64_t max_config_version = std::numeric_limits<std::int64_t>::max();
+inline constexpr std::int64_t max_chain_nodes = 10'000;  // nodes (<= 0: unbounded)
+inline constexpr std::int64_t max_splits = 1024;
+inline constexpr std::int64_t max_n_hosts = 1'000'000;
 
-// Checks a config given locally: gap > 0, cycle >= 3*gap, splits >= 1,
-// n_hosts >= 1. Returns the reason it is bad, or nothing.
-std::optional<std::string> validate_local(const Config& c);
+// The one rule for a config, local (command line, --control, config file)
+// or received (`vers`): finite numbers, gap >= min_gap_s, cycle >= 3*gap,
+// cycle and gap <= max_timing_s, version in [0, max_config_version], nodes
+// <= max_chain_nodes, splits in [1, max_splits], n_hosts in [1,
+// max_n_hosts]. Returns the reason it is refused, naming the field, or
+// nothing.
+std::optional<std::string> validate(const Config& c);
 
-// Checks a received config for what would break us (gap <= 0, non-finite
-// numbers); everything else is adopted as it comes, as 0.24 does.
-std::optional<std::string> validate_received(const Config& c);
+// The version after v, or nothing at the top of the range (no overflow).
+std::optional<std::int64_t> next_version(std::int64_t v);
 
 }  // namespace actor

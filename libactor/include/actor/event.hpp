@@ -37,6 +37,7 @@ struct Event {
     std::vector<std::string> local, remote;  // recover
     Config config;                     // setup
     std::string message;               // error; disconnected: reason
+    std::string reason;                // untag: why, when not the turn's end ("disconnected")
     std::string broker;                // connected
     std::vector<Member> members;       // members
     std::optional<Message> msg;        // raw

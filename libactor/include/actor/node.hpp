@@ -49,6 +49,13 @@ struct NodeOptions {
     // Bound on the value map (node -> last value). 0.24 never forgets a
     // name; we forget the least recently heard name not on the chain.
     std::size_t max_known_nodes = 1024;
+    // Bound on the messages held until our init comes back, in encoded bytes.
+    std::size_t max_held_bytes = 1024 * 1024;
+    // When our init does not come back in time: false, stop with
+    // StopReason::no_echo (one-shot tools); true, send init and vers again
+    // after a doubling wait, with an `error` event each time (actor-join
+    // without --timeout rides out a slow channel).
+    bool retry_echo = false;
 };
 
 class Node {
@@ -66,6 +73,11 @@ public:
     // so a shell may leave the call out (the simulator does, at scale).
     // Judges init and vers only; false for every other type.
     bool ignores(const Message& m) const;
+    // The transport lost the channel: a tagged node emits `untag` with
+    // reason "disconnected"; nothing is sent, heard, timed or reported
+    // until on_channel_up(), which rejoins by the start-up rules.
+    void on_channel_lost(Time now);
+    void on_channel_up(Time now);
     // Call when now >= next_deadline(); harmless earlier.
     void on_timer(Time now);
     std::optional<Time> next_deadline() const;

@@ -136,6 +136,15 @@ public:
     // new random stream, same options as given to add_node; started at
     // now(). References to the old Node become invalid.
     void restart(std::size_t i);
+    // Every copy of what node i sends from now on is lost, its own echo
+    // included (a broker ACL that drops its publishes, a Serf size refusal,
+    // a one-way cut); it still hears the others. mute(i, false) ends it.
+    void mute(std::size_t i, bool on = true);
+    // Node i loses the channel (Node::on_channel_lost): it neither sends nor
+    // hears until reconnect(i), which calls Node::on_channel_up; copies sent
+    // before the reconnect never reach it.
+    void disconnect(std::size_t i);
+    void reconnect(std::size_t i);
     // Nodes in different groups cannot hear each other; nodes not listed
     // form one more group together.
     void partition(const std::vector<std::vector<std::size_t>>& groups);

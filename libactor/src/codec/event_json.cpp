@@ -164,6 +164,9 @@ ojson build(const Event& e, const std::string& group, std::chrono::system_clock:
         j["value"] = value_to<ojson>(e.value);
         break;
     case EventType::untag:
+        j["node"] = e.node;
+        if (!e.reason.empty()) j["reason"] = e.reason;
+        break;
     case EventType::detag: j["node"] = e.node; break;
     case EventType::ping:
         j["node"] = e.node;
@@ -323,6 +326,9 @@ std::string event_to_text(const Event& e, std::chrono::system_clock::time_point 
     case EventType::error: s += ' ' + clean(e.message); break;
     case EventType::tag: s += ' ' + clean(e.node) + " value=" + value_text(e.value); break;
     case EventType::untag:
+        s += ' ' + clean(e.node);
+        if (!e.reason.empty()) s += " reason=" + clean(e.reason);
+        break;
     case EventType::detag: s += ' ' + clean(e.node); break;
     case EventType::ping:
         s += ' ' + clean(e.node) + " value=" + value_text(e.value) + " chain=" + clean(joined(e.history));

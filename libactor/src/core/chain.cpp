@@ -28,6 +28,7 @@ void Chain::add(const std::string& name) {
         names_.pop_back();
     }
     names_.insert(names_.begin(), name);
+    if (names_.size() > max_chain_length) names_.pop_back();
 }
 
 std::optional<std::size_t> Chain::index_of(const std::string& name) const {

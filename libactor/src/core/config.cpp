@@ -1,38 +1,45 @@
-// Config validation (PROTOCOL.md "Configuration").
+// Config validation (docs/PROTOCOL.md "Configuration"): one rule for local
+// and received configs, so a `vers` from the wire can never hand a node a
+// timing it would refuse from its own command line.
 #include "actor/config.hpp"
 
 #include <cmath>
+#include <cstdio>
 
 namespace actor {
 
-std::optional<std::string> validate_local(const Config& c) {
-    if (auto bad = validate_received(c)) return bad;
-    if (!(c.gap > 0)) return "gap must be greater than 0";
+namespace {
+std::string seconds_text(double s) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", s);
+    return buf;
+}
+}  // namespace
+
+std::optional<std::string> validate(const Config& c) {
+    if (!std::isfinite(c.cycle)) return "cycle must be a finite number";
+    if (!std::isfinite(c.gap)) return "gap must be a finite number";
+    if (!(c.gap >= min_gap_s)) return "gap must be at least " + seconds_text(min_gap_s) + " s";
+    if (c.gap > max_timing_s) return "gap must not exceed " + seconds_text(max_timing_s) + " s";
+    if (c.cycle > max_timing_s) return "cycle must not exceed " + seconds_text(max_timing_s) + " s";
     // 0.24 demanded cycle >= 1; we only need room for the slots of a turn
-    // (deliberate difference, see PROTOCOL.md).
-    // A relative tolerance, so that the decimal inputs a person types
-    // (cycle 0.3, gap 0.1, where 3*0.1 is 0.30000000000000004) pass.
+    // (deliberate difference, see docs/PROTOCOL.md). A relative tolerance,
+    // so that the decimal inputs a person types (cycle 0.3, gap 0.1, where
+    // 3*0.1 is 0.30000000000000004) pass.
     if (!(c.cycle >= 3 * c.gap * (1 - 1e-9))) return "cycle must be at least 3*gap";
-    if (c.splits < 1) return "splits must be at least 1";
-    if (c.n_hosts < 1) return "n_hosts must be at least 1";
+    if (c.version < 0) return "version must not be negative";
+    if (c.nodes > max_chain_nodes)
+        return "nodes must not exceed " + std::to_string(max_chain_nodes);
+    if (c.splits < 1 || c.splits > max_splits)
+        return "splits must be between 1 and " + std::to_string(max_splits);
+    if (c.n_hosts < 1 || c.n_hosts > max_n_hosts)
+        return "n_hosts must be between 1 and " + std::to_string(max_n_hosts);
     return std::nullopt;
 }
 
-std::optional<std::string> validate_received(const Config& c) {
-    // Received configs are adopted as they come (as 0.24 does); refuse only
-    // what would break our timers: a gap that is not positive, or a timing
-    // that is not a finite positive number.
-    if (!std::isfinite(c.cycle) || !std::isfinite(c.gap)) {
-        return "cycle and gap must be finite numbers";
-    }
-    if (!(c.gap > 0)) return "gap must be greater than 0";
-    if (!(c.cycle > 0)) return "cycle must be greater than 0";
-    // Our timers count nanoseconds in 64 bits: keep every deadline far
-    // from overflow (a cycle of 1e300 s from the wire must not wrap).
-    if (c.cycle > max_timing_s || c.gap > max_timing_s)
-        return "cycle and gap must not exceed " + std::to_string(static_cast<long>(max_timing_s)) +
-               " seconds";
-    return std::nullopt;
+std::optional<std::int64_t> next_version(std::int64_t v) {
+    if (v >= max_config_version) return std::nullopt;
+    return v + 1;
 }
 
 }  // namespace actor

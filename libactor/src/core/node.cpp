@@ -6,11 +6,22 @@
 //   twin check runs at once) until our own init (same id) comes back; then
 //   send the first ping (chain empty: it carries [self], starts no tag) and
 //   process the held messages in arrival order. No echo within
-//   cycle + gap*(1.5 + U[0,0.5]): stop (StopReason::no_echo).
+//   cycle + gap*(1.5 + U[0,0.5]): stop (StopReason::no_echo), or with
+//   NodeOptions::retry_echo send init and vers again after a doubling wait
+//   (at most max_echo_wait), with an `error` event per attempt.
 // Name twins: an init or ping with our name and another id (or none) stops
 //   us with StopReason::name_twin after sending init once more.
 // Sending a ping: if the chain is non-empty, state 1 -> 2 at once and wait
 //   gap; then `tag` (state 3) for cycle - gap/2, then `untag`, c = 0.
+// No channel, no turn: the tag at the end of the gap needs our own copy of
+//   that ping (our name, our id) back from the channel within the gap. No
+//   echo: no tag, state 0, as if we had lost a collision; one `error` event
+//   until a turn succeeds again.
+// Channel lost (on_channel_lost): a tagged node emits `untag` with reason
+//   "disconnected"; every timer, the report, pending beacons and held
+//   messages are dropped, and nothing is sent, heard or reported until
+//   on_channel_up, which rejoins by the start-up rules (init, vers, hold
+//   until our init is back, a first ping of [self] from an empty chain).
 // Receiving (active): 1 recovery record; 2 init/vers; 3 ignore self and a
 //   repeat from H[0]; 4 value map and `good`; 5 continuation (accept);
 //   6 collision (priority; healed split -> `recover` + `hist` beacon).
@@ -26,9 +37,16 @@
 //   always emits, like a passive node's, and a repeat ping from the chain's
 //   head arms it (that head is tagged again).
 // - The value map is bounded (max_known_nodes): the least recently heard
-//   name that is neither us nor on the chain is forgotten first.
+//   name that is neither us nor on the chain is forgotten first. Values are
+//   at most 1 KiB each (the codec drops larger ones), so the map is bounded
+//   in bytes too; the held queue is bounded in encoded bytes
+//   (max_held_bytes), the chain in names (max_chain_length).
+// - A received vers is adopted only if validate() passes, the one rule for
+//   local configs too; one `error` per sender a minute at most.
 // - A vers with a missing field keeps our value for that field.
 #include "actor/node.hpp"
+
+#include "actor/codec.hpp"
 
 #include <algorithm>
 #include <array>
@@ -37,12 +55,18 @@
 #include <limits>
 #include <memory_resource>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace actor {
 
 namespace {
 
 constexpr std::size_t max_held_messages = 4096;
+// Invalid configs from one sender are reported at most this often.
+constexpr Duration vers_warning_interval = std::chrono::seconds(60);
+constexpr std::size_t max_vers_warned = 64;
+// The longest wait for our init between two attempts (retry_echo).
+constexpr Duration max_echo_wait = std::chrono::seconds(60);
 
 Duration gap_times(const Config& c, double f) { return from_seconds(c.gap * f); }
 
@@ -88,6 +112,12 @@ struct Node::Impl {
     Mode mode = Mode::active;
     int state = 0;
     std::optional<Time> echo_deadline;
+    Duration echo_wait{};       // the last wait for our init (retry_echo)
+    std::uint64_t echo_attempts = 0;
+    bool offline = false;       // channel lost, not back yet
+    bool ping_echoed = false;   // state 2: our ping came back
+    bool said_unheard = false;  // reported a ping the channel did not carry
+    std::map<std::string, Time> vers_warned;
     std::optional<Time> next_ping;
     std::optional<Time> tag_deadline;
     std::optional<Time> vers_resend;
@@ -112,6 +142,7 @@ struct Node::Impl {
     std::pmr::unsynchronized_pool_resource peer_pool;
     std::pmr::unordered_map<std::string, Peer> peers{&peer_pool};
     std::size_t valued = 0;  // peers with has_value: the value map's size
+    std::size_t evict_floor = 0;  // evict() again only at this size
     Peer* oldest = nullptr;  // ends of the recency list
     Peer* newest = nullptr;
     // The entry receive() remembered, while receive() runs (nothing is
@@ -120,6 +151,8 @@ struct Node::Impl {
     std::uint64_t valid_pings = 0;
     std::int64_t c = 0;
     std::deque<Message> held;
+    std::deque<std::size_t> held_sizes;  // encoded bytes of each held message
+    std::size_t held_bytes = 0;
 
     explicit Impl(NodeOptions o)
         : opts(std::move(o)), config(opts.config), ready(opts.ready), mode(opts.mode),
@@ -193,7 +226,9 @@ struct Node::Impl {
     Peer& touch(const std::string& n) {
         Peer* found = find_peer(n);
         if (!found) {
-            if (peers.size() >= std::max<std::size_t>(opts.max_known_nodes, 1)) evict();
+            if (peers.size() >= std::max<std::size_t>(opts.max_known_nodes, 1) &&
+                peers.size() >= evict_floor)
+                evict();
             auto it = peers.emplace(n, Peer{}).first;
             it->second.key = &it->first;
             link_newest(it->second);
@@ -219,11 +254,21 @@ struct Node::Impl {
         std::size_t k = std::max<std::size_t>(1, peers.size() / 8);
         std::vector<Peer*> victims;
         victims.reserve(k);
+        // One set of the chain's names per eviction (not a chain scan per
+        // candidate): O(chain + k) for k names freed, so amortised O(1) per
+        // new name even with a hostile chain of max_chain_length names.
+        std::unordered_set<std::string_view> kept;
+        kept.reserve(chain.size() + 1);
+        for (const auto& n : chain.names()) kept.insert(n);
         for (Peer* p = oldest; p && victims.size() < k; p = p->newer) {
             const std::string& n = *p->key;
-            if (n == opts.name || chain.index_of(n) || pending.count(n)) continue;
+            if (n == opts.name || kept.count(n) || pending.count(n)) continue;
             victims.push_back(p);
         }
+        // Names that must stay (a chain of up to max_chain_length names can
+        // outnumber the bound) let the map grow past it; try again only k
+        // names later, so a full map of kept names costs no scan per name.
+        evict_floor = victims.size() < k ? peers.size() + k : 0;
         for (Peer* p : victims) {
             for (auto& r : recent)
                 if (r.peer == p) r.peer = nullptr;
@@ -332,6 +377,7 @@ struct Node::Impl {
                                 opts.id));
         if (extends) {
             state = 2;  // state 1 is momentary: no window opens in between
+            ping_echoed = false;
             tag_deadline = now + from_seconds(config.gap);
         }
         recompute_next_ping(now);
@@ -372,6 +418,8 @@ struct Node::Impl {
         report.reset();
         vers_resend.reset();
         pending.clear();
+        held_sizes.clear();
+        held_bytes = 0;
     }
 
     // ---- receiving
@@ -427,7 +475,11 @@ struct Node::Impl {
         const std::string* h0 = chain.at(0);
         // An observer is nobody: a node named like it (its host's own
         // actor-join) is a node like any other.
-        if (!observer && n == opts.name) return;
+        if (!observer && n == opts.name) {
+            // Our own ping back from the channel: the turn may be ours.
+            if (state == 2 && m.type == MsgType::ping && m.id && *m.id == opts.id) ping_echoed = true;
+            return;
+        }
         if (h0 && n == *h0) {
             if (observer && m.type == MsgType::ping) {
                 remember(touch(n), m.value);
@@ -501,9 +553,8 @@ struct Node::Impl {
         const std::int64_t theirs = m.config.version.value_or(0);
         if (theirs > config.version) {
             Config next = m.config.apply_to(config);
-            if (auto bad = validate_received(next)) {
-                emit(Event::error("ignoring config version " + std::to_string(theirs) + ": " +
-                                  *bad));
+            if (auto bad = validate(next)) {
+                warn_bad_vers(m.node.value_or(""), theirs, *bad, now);
                 return;
             }
             config = next;
@@ -525,6 +576,17 @@ struct Node::Impl {
         }
     }
 
+    void warn_bad_vers(const std::string& sender, std::int64_t version, const std::string& why,
+                       Time now) {
+        auto it = vers_warned.find(sender);
+        if (it != vers_warned.end() && now - it->second < vers_warning_interval) return;
+        if (it == vers_warned.end() && vers_warned.size() >= max_vers_warned) vers_warned.clear();
+        vers_warned[sender] = now;
+        emit(Event::error("ignoring config version " + std::to_string(version) +
+                          (sender.empty() ? std::string() : " from \"" + sender + "\"") + ": " +
+                          why));
+    }
+
     void start_recovery(const std::string& x, const Chain& old, std::size_t pos, Time now) {
         if (pending.count(x)) return;
         auto it = peers.find(x);
@@ -544,7 +606,7 @@ struct Node::Impl {
     }
 
     void process(const Message& m, Time now) {
-        if (stop != StopReason::none) return;
+        if (stop != StopReason::none || offline) return;
         if (check_twin(m)) return;
         if (!started_flag) {
             if (!start_called) return;  // not listening yet
@@ -552,19 +614,37 @@ struct Node::Impl {
                 *m.id == opts.id) {
                 begin(now);
             } else {
-                if (held.size() >= max_held_messages) held.pop_front();
-                held.push_back(m);
+                hold(m);
             }
             return;
         }
         receive(m, now);
     }
 
+    // Messages heard before our init came back wait, bounded in count and
+    // in encoded bytes (the oldest go first).
+    void hold(const Message& m) {
+        const std::size_t size = encode(m).size();
+        if (size > opts.max_held_bytes) return;
+        while (!held.empty() &&
+               (held.size() >= max_held_messages || held_bytes + size > opts.max_held_bytes)) {
+            held_bytes -= held_sizes.front();
+            held.pop_front();
+            held_sizes.pop_front();
+        }
+        held.push_back(m);
+        held_sizes.push_back(size);
+        held_bytes += size;
+    }
+
     // Our init came back: first ping, then the held messages.
     void begin(Time now) {
         started_flag = true;
         echo_deadline.reset();
+        echo_attempts = 0;
         if (active()) send_ping(now);
+        held_sizes.clear();
+        held_bytes = 0;
         while (!held.empty() && stop == StopReason::none) {
             Message m = std::move(held.front());
             held.pop_front();
@@ -572,15 +652,94 @@ struct Node::Impl {
         }
     }
 
-    void timers(Time now) {
-        if (stop != StopReason::none) return;
-        if (echo_deadline && *echo_deadline <= now) {
+    // Start-up (and rejoining after the channel came back): init, vers, and
+    // the wait for our init.
+    void join(Time now) {
+        send(Message::make_init(opts.name, opts.id));
+        send_vers();
+        echo_wait = from_seconds(config.cycle) + gap_times(config, 1.5 + uniform(0, 0.5));
+        echo_attempts = 1;
+        echo_deadline = now + echo_wait;
+    }
+
+    void echo_timed_out(Time now) {
+        if (!opts.retry_echo) {
             emit(Event::error("our own messages do not come back: the channel does not deliver"));
             halt(StopReason::no_echo);
             return;
         }
+        emit(Event::error("our init did not come back from the channel within " +
+                          format_seconds(echo_wait) + " (attempt " + std::to_string(echo_attempts) +
+                          "): sending it again"));
+        send(Message::make_init(opts.name, opts.id));
+        send_vers();
+        // Doubling, with jitter so that a crowd restarted together spreads.
+        const Duration longer = std::min<Duration>(echo_wait * 2, std::max(max_echo_wait, echo_wait));
+        echo_wait = std::chrono::duration_cast<Duration>(longer * uniform(0.75, 1.0));
+        ++echo_attempts;
+        echo_deadline = now + echo_wait;
+    }
+
+    static std::string format_seconds(Duration d) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.3g s", to_seconds(d));
+        return buf;
+    }
+
+    // The channel is gone: no turn without it.
+    void channel_lost(Time) {
+        if (stop != StopReason::none || offline || !start_called) return;
+        offline = true;
+        if (state == 3) {
+            Event e;
+            e.type = EventType::untag;
+            e.node = opts.name;
+            e.reason = "disconnected";
+            emit(std::move(e));
+            c = 0;
+        }
+        if (state >= 0) state = 0;
+        tag_deadline.reset();
+        report.reset();
+        pending.clear();
+        vers_resend.reset();
+        next_ping.reset();
+        echo_deadline.reset();
+        held.clear();
+        held_sizes.clear();
+        held_bytes = 0;
+        if (mode == Mode::observer) return;  // an observer only listens
+        started_flag = false;
+        // The group went on without us: rejoin with nothing of the old
+        // rotation but what we hear (a passive node's chain stays frozen).
+        if (active()) chain = Chain(config.nodes);
+    }
+
+    void channel_up(Time now) {
+        if (stop != StopReason::none || !offline) return;
+        offline = false;
+        if (mode == Mode::observer) return;
+        join(now);
+    }
+
+    void timers(Time now) {
+        if (stop != StopReason::none || offline) return;
+        if (echo_deadline && *echo_deadline <= now) {
+            echo_timed_out(now);
+            if (stop != StopReason::none) return;
+        }
         if (tag_deadline && *tag_deadline <= now) {
-            if (state == 2) {
+            if (state == 2 && !ping_echoed) {
+                // No channel, no turn: nobody may have heard this ping.
+                state = 0;
+                tag_deadline.reset();
+                if (!said_unheard) {
+                    said_unheard = true;
+                    emit(Event::error("our ping did not come back from the channel within gap: "
+                                      "not taking the turn"));
+                }
+            } else if (state == 2) {
+                said_unheard = false;
                 state = 3;
                 ++valid_pings;
                 Event e;
@@ -636,7 +795,7 @@ struct Node::Impl {
     }
 
     std::optional<Time> deadline() const {
-        if (stop != StopReason::none) return std::nullopt;
+        if (stop != StopReason::none || offline) return std::nullopt;
         std::optional<Time> d;
         auto take = [&](const std::optional<Time>& t) {
             if (t && (!d || *t < *d)) d = t;
@@ -664,11 +823,11 @@ void Node::start(Time now) {
         s.started_flag = true;
         return;
     }
-    s.send(Message::make_init(s.opts.name, s.opts.id));
-    s.send_vers();
-    s.echo_deadline =
-        now + from_seconds(s.config.cycle) + gap_times(s.config, 1.5 + s.uniform(0, 0.5));
+    s.join(now);
 }
+
+void Node::on_channel_lost(Time now) { impl_->channel_lost(now); }
+void Node::on_channel_up(Time now) { impl_->channel_up(now); }
 
 void Node::on_message(const Message& m, Time now) { impl_->process(m, now); }
 
@@ -677,7 +836,7 @@ void Node::on_message(const Message& m, Time now) { impl_->process(m, now); }
 bool Node::ignores(const Message& m) const {
     const auto& s = *impl_;
     if (m.type != MsgType::init && m.type != MsgType::vers) return false;
-    if (s.stop != StopReason::none || !s.start_called) return true;
+    if (s.stop != StopReason::none || !s.start_called || s.offline) return true;
     if (!s.started_flag) return false;  // held until our echo
     if (m.type == MsgType::init) {
         // Only the twin check reads an init from a started node.
@@ -702,10 +861,21 @@ void Node::set_ready(bool r) { impl_->ready = r; }
 void Node::enable(std::int64_t len, Time now) {
     auto& s = *impl_;
     if (s.stop != StopReason::none || s.mode == Mode::observer) return;
-    if (len > s.config.nodes) {
-        s.config.nodes = len;
-        s.config.version += 1;
-        s.send_vers();
+    // enable without a length (len <= 0) never changes the config.
+    if (len > 0 && len > s.config.nodes) {
+        if (auto v = next_version(s.config.version)) {
+            Config next = s.config;
+            next.nodes = len;
+            next.version = *v;
+            if (auto bad = validate(next)) {
+                s.emit(Event::error("enable: " + *bad));
+            } else {
+                s.config = next;
+                s.send_vers();
+            }
+        } else {
+            s.emit(Event::error("enable: the config version is at its maximum"));
+        }
     }
     if (s.state < 0) {
         s.mode = Mode::active;
@@ -733,7 +903,7 @@ std::optional<std::string> Node::set_config(const Config& c, Time) {
     if (c.version <= s.config.version)
         return "config version " + std::to_string(c.version) + " must exceed the current " +
                std::to_string(s.config.version);
-    if (auto bad = validate_local(c)) return bad;
+    if (auto bad = validate(c)) return bad;
     s.config = c;
     s.send_vers();
     Event e;

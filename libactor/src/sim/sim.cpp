@@ -64,6 +64,8 @@ struct Simulator::Impl {
         std::uint32_t name_id = 0;
         bool alive = false;
         bool started = false;  // Node::started() after the last call into it
+        bool muted = false;    // its sends reach nobody
+        bool offline = false;  // disconnected: neither sends nor hears
     };
 
     struct Copy {
@@ -326,6 +328,7 @@ void Simulator::do_start(std::size_t i) {
     auto& h = im.hot[i];
     if (h.alive) return;
     h.alive = true;
+    h.offline = false;  // a new process connects afresh
     s.started_once = true;
     h.start_seq = im.seq++;
     s.last_report.reset();
@@ -400,6 +403,27 @@ void Simulator::partition(const std::vector<std::vector<std::size_t>>& groups) {
     }
 }
 
+void Simulator::mute(std::size_t i, bool on) { impl_->hot.at(i).muted = on; }
+
+void Simulator::disconnect(std::size_t i) {
+    auto& h = impl_->hot.at(i);
+    if (!h.alive || h.offline) return;
+    h.offline = true;
+    impl_->slots[i].node->on_channel_lost(now_);
+    flush(i);
+}
+
+void Simulator::reconnect(std::size_t i) {
+    auto& im = *impl_;
+    auto& h = im.hot.at(i);
+    if (!h.alive || !h.offline) return;
+    h.offline = false;
+    // Resubscribed now: nothing sent before reaches this connection.
+    h.start_seq = im.seq++;
+    im.slots[i].node->on_channel_up(now_);
+    flush(i);
+}
+
 void Simulator::heal() {
     for (auto& h : impl_->hot) h.group = 0;
 }
@@ -420,6 +444,10 @@ void Simulator::send(std::size_t from, Message m) {
         TraceEntry e = entry(from, TraceKind::sent);
         e.msg = m.type;
         trace_.push_back(e);
+    }
+    if (im.hot[from].muted || im.hot[from].offline) {
+        ++stats_.lost;
+        return;
     }
     if (im.opts.wire) {
         auto bytes = encode(m);
@@ -602,7 +630,7 @@ bool Simulator::run_until(Time end) {
                 for (std::size_t to = 0; to < n; ++to) {
                     const auto& s = im.hot[to];
                     if (!s.alive || s.start_seq > b.seq) continue;
-                    if (s.group != im.hot[b.from].group || im.draw_lost()) {
+                    if (s.offline || s.group != im.hot[b.from].group || im.draw_lost()) {
                         ++stats_.lost;
                         continue;
                     }
@@ -618,7 +646,7 @@ bool Simulator::run_until(Time end) {
                     now_ = std::max(now_, c.at);
                     const auto& s = im.hot[c.to];
                     if (s.alive && s.start_seq < b.seq) {
-                        if (s.group != im.hot[b.from].group) {
+                        if (s.offline || s.group != im.hot[b.from].group) {
                             ++stats_.lost;
                         } else {
                             ++stats_.steps;
