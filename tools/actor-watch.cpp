@@ -7,6 +7,7 @@
 // config message that differs from the last one seen, and the `members`
 // view (every node heard from lately, as a sender or inside a chain).
 #include "actor/cli.hpp"
+#include "actor/codec.hpp"
 
 #include <CLI/CLI.hpp>
 #include "actor/runtime.hpp"
@@ -20,30 +21,11 @@ namespace {
 // Bound on the members table, so a flood of made-up names or of large
 // values cannot grow us: at most max_members names and at most
 // max_member_bytes of names + values (a value counted as the heap bytes it
-// takes, value_bytes() below: a 1 KiB value of 1021 empty maps costs about
-// 64 KiB, a small number 16 bytes). Over either bound the least recently
+// holds, actor::value_footprint: a 1 KiB value of 1021 empty maps about
+// 80 KiB, a small number 16 bytes). Over either bound the least recently
 // seen member goes first; the one just heard always stays.
 constexpr std::size_t max_members = 1024;
 constexpr std::size_t max_member_bytes = 256 * 1024;
-
-// About what `v` takes in memory (nlohmann's nodes, strings, map entries).
-std::size_t value_bytes(const actor::Value& v) {
-    std::size_t n = sizeof(actor::Value);
-    if (v.is_string()) {
-        n += sizeof(std::string) + v.get_ref<const std::string&>().size();
-    } else if (v.is_binary()) {
-        n += sizeof(actor::Value::binary_t) + v.get_binary().size();
-    } else if (v.is_array()) {
-        n += sizeof(actor::Value::array_t);
-        for (const auto& e : v) n += value_bytes(e);
-    } else if (v.is_object()) {
-        n += sizeof(actor::Value::object_t);
-        for (auto it = v.begin(); it != v.end(); ++it) {
-            n += 32 + sizeof(std::string) + it.key().size() + value_bytes(it.value());  // 32: tree node links
-        }
-    }
-    return n;
-}
 
 struct WatchOptions {
     bool raw = false;
@@ -65,7 +47,7 @@ public:
             if (m.type == actor::MsgType::ping || m.type == actor::MsgType::hist) {
                 bytes_ -= e.value_bytes;
                 e.value = m.value;
-                e.value_bytes = value_bytes(e.value);
+                e.value_bytes = actor::value_footprint(e.value);
                 bytes_ += e.value_bytes;
                 e.value_known = true;
             }
@@ -99,7 +81,7 @@ public:
 private:
     struct Entry {
         actor::Value value = nullptr;
-        std::size_t value_bytes = 0;  // value_bytes(value), counted in bytes_
+        std::size_t value_bytes = 0;  // value_footprint(value), counted in bytes_
         bool value_known = false;  // heard its own ping, not only its name in a chain
         actor::Time steady{};
         std::chrono::system_clock::time_point wall;
@@ -110,7 +92,7 @@ private:
     Entry& touch(const std::string& name, actor::Time now, std::chrono::system_clock::time_point wall) {
         auto [it, fresh] = seen_.try_emplace(name);
         if (fresh) {
-            it->second.value_bytes = value_bytes(it->second.value);
+            it->second.value_bytes = actor::value_footprint(it->second.value);
             bytes_ += name.size() + it->second.value_bytes;
         } else {
             by_seq_.erase(it->second.seq);

@@ -424,4 +424,21 @@ TEST(DecodeLimits, HistoryTooLongAndIgnoredKeys) {
     EXPECT_FALSE(decode(cat({{0x83}, str("t"), str("init"), str("node"), str("a"), str("_x"), {0xda, 0x00}})).ok());
 }
 
+TEST(ValueFootprint, CountsWhatADecodedValueHolds) {
+    EXPECT_EQ(actor::value_footprint(json(1)), sizeof(json));
+    EXPECT_EQ(actor::value_footprint(json("short")), actor::value_footprint(json("")));
+    EXPECT_GT(actor::value_footprint(json(std::string(1000, 'x'))), 1000u);
+    // 1021 empty maps: 1024 bytes on the wire, 64..96 bytes each in memory
+    // (bench_peers measures about 80 per map with glibc).
+    const auto maps = decode(ping_with_value(empty_maps(actor::max_value_size - 3)));
+    ASSERT_TRUE(maps.ok());
+    const std::size_t f = actor::value_footprint(maps->value);
+    EXPECT_GE(f, 1021u * 64);
+    EXPECT_LE(f, 1021u * 96);
+    // Nested maps count every level; any depth is safe (no recursion).
+    json deep = json::object();
+    for (int i = 0; i < 100000; ++i) deep = json{{"k", std::move(deep)}};
+    EXPECT_GT(actor::value_footprint(deep), 100000u * 64);
+}
+
 }  // namespace

@@ -28,4 +28,11 @@ inline constexpr std::size_t max_name_size = 200;
 Result<Message> decode(std::span<const std::uint8_t> bytes);
 std::vector<std::uint8_t> encode(const Message& m);
 
+// About the heap bytes a value holds once decoded (nlohmann's nodes,
+// strings, containers, and malloc's own overhead per block), for tables
+// bounded in bytes: a value at max_value_size can hold far more than its
+// wire size (1021 empty maps: 1024 bytes on the wire, about 80 KiB in
+// memory). Iterative: any depth is safe.
+std::size_t value_footprint(const Value& v);
+
 }  // namespace actor

@@ -490,7 +490,8 @@ std::optional<std::string> bad_name(const Value& v, const char* what) {
 }
 
 // `long_history`: entries of a history too long to have been built, or 0.
-Result<Message> interpret(const Value& map, std::uint64_t long_history) {
+// The value and the names are moved out of `map`, not copied.
+Result<Message> interpret(Value& map, std::uint64_t long_history) {
     Message m;
     const auto t = map.find("t");
     if (t == map.end()) return Error{"message without key t"};
@@ -534,7 +535,7 @@ Result<Message> interpret(const Value& map, std::uint64_t long_history) {
     }
 
     if (m.type == MsgType::ping || m.type == MsgType::hist) {
-        if (const auto it = map.find("value"); it != map.end()) m.value = *it;
+        if (const auto it = map.find("value"); it != map.end()) m.value = std::move(*it);
         if (const auto it = map.find("history"); it != map.end()) {
             if (!it->is_array()) return Error{"history is not a list"};
             if (long_history > 0 || it->size() > max_wire_history) {
@@ -542,9 +543,9 @@ Result<Message> interpret(const Value& map, std::uint64_t long_history) {
                              " entries, at most " + std::to_string(max_wire_history)};
             }
             m.history.reserve(it->size());
-            for (const auto& name : *it) {
+            for (auto& name : *it) {
                 if (auto bad = bad_name(name, "history entry")) return Error{*bad};
-                m.history.push_back(name.get<std::string>());
+                m.history.push_back(std::move(name.get_ref<std::string&>()));
             }
         }
         if (m.type == MsgType::hist && m.history.empty()) return Error{"hist with an empty history"};
@@ -722,6 +723,44 @@ Result<Message> decode(std::span<const std::uint8_t> bytes) {
     if (!r.top(map)) return Error{(r.over_limit() ? "" : "bad msgpack: ") + r.error()};
     if (!r.at_end()) return Error{"bad msgpack: trailing bytes after the message"};
     return interpret(map, r.long_history());
+}
+
+std::size_t value_footprint(const Value& root) {
+    constexpr std::size_t block = 16;  // malloc's header and rounding, per allocation
+    constexpr std::size_t sso = 15;    // libstdc++ keeps shorter strings inline
+    auto chars = [](std::size_t n) { return n > sso ? n + 1 + block : 0; };
+    std::size_t total = 0;
+    std::vector<const Value*> todo = {&root};
+    while (!todo.empty()) {
+        const Value& v = *todo.back();
+        todo.pop_back();
+        total += sizeof(Value);  // the slot: in a parent's vector or map node, or the root
+        switch (v.type()) {
+        case Value::value_t::string:
+            total += sizeof(std::string) + block + chars(v.get_ref<const std::string&>().size());
+            break;
+        case Value::value_t::binary:
+            total += sizeof(Value::binary_t) + block + (v.get_binary().empty() ? 0 : v.get_binary().size() + block);
+            break;
+        case Value::value_t::array: {
+            const auto& a = v.get_ref<const Value::array_t&>();
+            total += sizeof(Value::array_t) + block + (a.capacity() > a.size() ? (a.capacity() - a.size()) * sizeof(Value) : 0) +
+                     (a.empty() ? 0 : block);
+            for (const auto& e : a) todo.push_back(&e);
+            break;
+        }
+        case Value::value_t::object:
+            total += sizeof(Value::object_t) + block;
+            for (auto it = v.begin(); it != v.end(); ++it) {
+                // A tree node: links and colour, the key, the value's slot (counted with it).
+                total += 32 + sizeof(std::string) + block + chars(it.key().size());
+                todo.push_back(&it.value());
+            }
+            break;
+        default: break;
+        }
+    }
+    return total;
 }
 
 std::vector<std::uint8_t> encode(const Message& m) {
