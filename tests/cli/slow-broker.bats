@@ -105,7 +105,7 @@ alive_for() {
     [[ $stderr =~ ${msg/actor-join/actor-run-if-leader} ]]
 }
 
-@test "the limit is the transport's: a 400-character value passes the MQTT check, not Serf's" {
+@test "the limit is the transport's: a 400-character value passes the MQTT check, not Serf's; a value over 1 KiB none" {
     local value; value="\"$(printf 'v%.0s' {1..400})\""
     local dir="$BATS_FILE_TMPDIR/ch-$LATE"
     mkdir -p "$dir"
@@ -117,6 +117,11 @@ alive_for() {
     run --separate-stderr actor-join -n web-01.example.com -b "serf://127.0.0.1:$(<"$dir/port")" \
         --value "$value" --timeout 1s "$GROUP"
     assert_equal "$status" 64
+    # Past what a decoder takes (1 KiB of value encoding), on any channel.
+    run --separate-stderr actor-join -n web-01.example.com -b "mqtt://127.0.0.1:$(<"$dir/port")" \
+        --value "\"$(printf 'v%.0s' {1..2000})\"" --timeout 1s "$GROUP"
+    assert_equal "$status" 64
+    assert_equal "$stderr" "actor-join: --value: its encoding is 2003 bytes; receivers drop a value over 1024 bytes"
     # actor-watch sends nothing: no size check.
     run --separate-stderr actor-watch -b "serf://127.0.0.1:$(<"$dir/port")" --value "$value" \
         --timeout 1s "$GROUP"

@@ -140,6 +140,24 @@ TEST(CheckFits, ANameTooLongNamesName) {
                         " bytes for this group");
 }
 
+TEST(CheckFits, AValueOverTheDecodersCapIsRefusedEvenWhereTheChannelCarriesIt) {
+    // A 1024-byte encoding is the most a decoder takes: str16 header (3) + 1021.
+    const Value at(std::string(actor::max_value_size - 3, 'x'));
+    const Value over(std::string(actor::max_value_size - 2, 'x'));
+    EXPECT_EQ(actor::check_fits("h", at, Config{}, actor::max_wire_size, "MQTT"), std::nullopt);
+    EXPECT_EQ(actor::check_fits("h", over, Config{}, actor::max_wire_size, "MQTT"),
+              "--value: its encoding is 1025 bytes; receivers drop a value over 1024 bytes");
+    // A decoder really takes the one and drops the other.
+    const auto ok = actor::decode(encode(Message::make_ping("h", at, {"h"}, wide_id)));
+    EXPECT_TRUE(ok.ok());
+    EXPECT_FALSE(actor::decode(encode(Message::make_ping("h", over, {"h"}, wide_id))).ok());
+    // The channel's own limit is named first when both are passed.
+    const auto both = actor::check_fits("h", Value(std::string(70000, 'x')), Config{},
+                                        actor::max_wire_size, "MQTT");
+    ASSERT_TRUE(both);
+    EXPECT_NE(both->find("MQTT carries at most 65536 bytes"), std::string::npos) << *both;
+}
+
 TEST(CheckFits, TheVersMessageCounts) {
     const std::string name = "host-1";
     Config c;

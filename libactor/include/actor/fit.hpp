@@ -24,7 +24,9 @@ bool fit_history(Message& ping, std::size_t limit);
 // when they fit, else one line naming the option to change, the size and
 // the limit, e.g. "--value: the smallest ping is 612 bytes; Serf carries at
 // most 458 bytes for this group". `channel` names the transport ("Serf",
-// "MQTT").
+// "MQTT"). A value whose encoding exceeds max_value_size (actor/codec.hpp)
+// is refused too, after the channel's limit: every receiver would drop its
+// pings as malformed.
 std::optional<std::string> check_fits(const std::string& name, const Value& value,
                                       const Config& c, std::size_t limit,
                                       std::string_view channel = "the channel");

@@ -44,10 +44,16 @@ std::optional<std::string> check_fits(const std::string& name, const Value& valu
     if (const auto n = encode(Message::make_vers(name, c, id)).size(); n > limit)
         return over("--name", "the vers message", n);
     const auto ping = encode(Message::make_ping(name, value, {name}, id)).size();
-    if (ping <= limit) return std::nullopt;
-    // Which option to change: the name alone (with no value) already too big?
+    // The same ping with a nil value (1 byte): the name's share.
     const auto bare = encode(Message::make_ping(name, Value(), {name}, id)).size();
-    return over(bare > limit ? "--name" : "--value", "the smallest ping", ping);
+    if (ping > limit) {
+        // Which option to change: the name alone (with no value) already too big?
+        return over(bare > limit ? "--name" : "--value", "the smallest ping", ping);
+    }
+    if (const auto v = ping - bare + 1; v > max_value_size)
+        return "--value: its encoding is " + std::to_string(v) + " bytes; receivers drop a value over " +
+               std::to_string(max_value_size) + " bytes";
+    return std::nullopt;
 }
 
 }  // namespace actor
