@@ -14,10 +14,14 @@ load lib
 
 # use_timing CYCLE GAP: the timing (seconds) of the nodes a test starts from
 # now on; FAST holds their options, and every bound below derives from it.
+# The chain is as long as the group of three (--nodes 3 --n-hosts 3, as in
+# scripts/demo.sh), so a node back from an outage gets onto it within a few
+# turns instead of waiting for the 1-in-30 early slot of the defaults.
 use_timing() {
     CYCLE=$1 GAP=$2
-    FAST=(--cycle "${CYCLE}s" --gap "${GAP}s")
+    FAST=(--cycle "${CYCLE}s" --gap "${GAP}s" --nodes 3 --n-hosts 3)
 }
+use_timing "$CYCLE" "$GAP"   # the channel's timing (tests/cli/helpers.bash)
 
 # turn_bound: one turn's upper bound in ms: the next ping comes within
 # cycle + 2*gap (+ gap/3 for a node not `ready`, PROTOCOL.md "Next ping
@@ -272,4 +276,38 @@ one_it() {
         jq -r --arg n "$x" "select(.event==\"tag\" or .event==\"untag\" or .event==\"detag\") | \"\($JQ_MS) \(\$n) \(.event) \(.reason // \"\")\"" "$(out_of "$x")"
     done | sort -n >&2
     return 1
+}
+
+# tagged_during T0 T1 MIN NAME...: the nodes tagged at least MIN times in
+# [T0, T1) (the ones the fault did not touch kept rotating).
+tagged_during() {
+    local t0=$1 t1=$2 min=$3 x n=0; shift 3
+    for x in "$@"; do n=$(( n + $(events_in "$x" "$t0" "$t1" '.event=="tag"' | wc -l) )); done
+    (( n >= min )) || { echo "$* tagged $n times in $(( t1 - t0 )) ms, fewer than $min" >&2; return 1; }
+}
+
+# back_on_chain NAME T: after T (ms) the node hears the others again within 2
+# turns (a `ping` report of another node), and the rotation reaches it again.
+back_on_chain() {
+    local x=$1 t=$2
+    wait_for "$(out_of "$x")" ".event==\"ping\" and .node!=\"$x\" and $JQ_MS > $t" "$(secs_of $(( 2 * $(turn_bound) )))" &&
+        wait_for "$(out_of "$x")" ".event==\"tag\" and $JQ_MS > $t" "$(turns 10)"
+}
+
+# acl_set LINE...: from now on the main broker checks every publish against
+# these mosquitto acl_file lines: written, added to its configuration, and
+# reloaded (SIGHUP); returns once the broker logged the reload, its time
+# (ms) in ACL_AT.
+acl_set() {
+    local dir="$BATS_FILE_TMPDIR/ch-main" before
+    printf '%s\n' "$@" >"$dir/acl"
+    grep -q '^acl_file' "$dir/mosquitto.conf" || echo "acl_file $dir/acl" >>"$dir/mosquitto.conf"
+    before=$(grep -c 'Reloading config' "$dir/log" || true)
+    kill -HUP "$(server_pid)"
+    local deadline=$(( $(now_ms) + 5000 ))
+    until (( $(grep -c 'Reloading config' "$dir/log" || true) > before )); do
+        (( $(now_ms) < deadline )) || { echo "mosquitto did not reload its ACL" >&2; tail "$dir/log" >&2; return 1; }
+        sleep 0.02
+    done
+    ACL_AT=$(now_ms)
 }
