@@ -57,11 +57,14 @@ std::optional<std::string> run_command(actor::Runtime& rt, const std::string& li
         if (cmd == "value") {
             if (!j.contains("value")) return "control: value: needs a \"value\"";
             auto v = actor::value_from_json(j["value"]);
+            // A value our pings cannot carry is refused; the old one stays.
+            if (auto bad = rt.value_fits(v)) return "control: value: " + *bad;
             rt.with_node([&](actor::Node& n, actor::Time) { n.set_value(v); });
         } else if (cmd == "ready") {
             const bool ready = j.contains("ready") ? j["ready"].get<bool>() : true;
             rt.with_node([&](actor::Node& n, actor::Time) { n.set_ready(ready); });
         } else if (cmd == "enable") {
+            // Without "nodes" the config never changes (Node::enable).
             const auto len = int_field("nodes", 0);
             rt.with_node([&](actor::Node& n, actor::Time now) { n.enable(len, now); });
         } else if (cmd == "disable") {
@@ -70,7 +73,13 @@ std::optional<std::string> run_command(actor::Runtime& rt, const std::string& li
         } else if (cmd == "config") {
             actor::Config c = rt.node().config();
             // Without a version the change is meant as the next one.
-            c.version = int_field("version", c.version + 1);
+            if (j.contains("version")) {
+                c.version = int_field("version", c.version);
+            } else if (auto v = actor::next_version(c.version)) {
+                c.version = *v;
+            } else {
+                return "control: config: the config version is at its maximum";
+            }
             if (j.contains("cycle")) c.cycle = seconds_of(j["cycle"], "cycle");
             if (j.contains("gap")) c.gap = seconds_of(j["gap"], "gap");
             c.nodes = int_field("nodes", c.nodes);
@@ -152,9 +161,12 @@ int main(int argc, char** argv) {
 
     auto ropts = actor::runtime_options(common);
     ropts.raw = opt.raw;
-    actor::Runtime rt(std::move(ropts),
-                      actor::cli::node_options(common, opt.passive ? actor::Mode::passive
-                                                                   : actor::Mode::active));
+    auto nopts =
+        actor::cli::node_options(common, opt.passive ? actor::Mode::passive : actor::Mode::active);
+    // A daemon rides out a slow channel: without --timeout it keeps asking
+    // for its init's echo instead of exiting 69.
+    nopts.retry_echo = !common.timeout;
+    actor::Runtime rt(std::move(ropts), std::move(nopts));
     long untags = 0;
     rt.after_event = [&](const actor::Event& e) {
         if (e.type == actor::EventType::untag && opt.count > 0 && ++untags >= opt.count)

@@ -54,6 +54,9 @@ private:
     bool closed_ = false;
 };
 
+// Failed connection attempts are reported at most this often.
+inline constexpr Duration retry_report_interval = std::chrono::seconds(10);
+
 struct RuntimeOptions {
     std::string tool;   // for stderr lines
     std::string group;
@@ -114,6 +117,10 @@ public:
     // process's id and random source, and starts at once if connected.
     void replace_node(NodeOptions n);
 
+    // Whether the node's pings could carry value v over this channel (the
+    // size rules of actor/fit.hpp); the reason it could not, or nothing.
+    std::optional<std::string> value_fits(const Value& v) const;
+
     // Print an event through on_event and the sink.
     void emit(Event e);
     // A diagnostic line on stderr when -v was given at least `level` times.
@@ -132,6 +139,8 @@ private:
     void start_node();
     void arm_timer();
     void handle_payload(std::span<const std::uint8_t> payload);
+    void publish(Message& m);
+    void retry_failed(const std::string& reason);
     void wait_signal();
 
     RuntimeOptions opts_;
@@ -150,6 +159,10 @@ private:
     std::optional<cli::Ending> ending_;
     bool draining_ = false;
     bool drain_again_ = false;
+    std::optional<std::size_t> limit_;  // the transport's payload limit
+    bool publish_failing_ = false;
+    std::uint64_t retries_unreported_ = 0;
+    std::optional<Time> last_retry_report_;
 };
 
 }  // namespace actor

@@ -243,10 +243,11 @@ std::optional<std::string> finish_common_options(CommonOptions& o) {
     o.config.cycle = to_seconds(*cycle);
     o.config.gap = to_seconds(*gap);
     o.config.force_in = o.force_in;
-    if (auto bad = validate_local(o.config)) {
+    if (auto bad = validate(o.config)) {
         // Name the option: the core's reasons start with the field's name.
         for (auto [field, opt] : {std::pair{"cycle", "--cycle"}, std::pair{"gap", "--gap"},
-                                  std::pair{"splits", "--splits"}, std::pair{"n_hosts", "--n-hosts"}})
+                                  std::pair{"splits", "--splits"}, std::pair{"n_hosts", "--n-hosts"},
+                                  std::pair{"nodes", "--nodes"}, std::pair{"version", "--config-version"}})
             if (bad->rfind(field, 0) == 0) return std::string(opt) + ": " + *bad;
         return "bad config: " + *bad;
     }

@@ -3,6 +3,7 @@
 
 #include "actor/codec.hpp"
 #include "actor/event_json.hpp"
+#include "actor/fit.hpp"
 
 #include <unistd.h>
 
@@ -138,11 +139,7 @@ void Runtime::after_node_call() {
     draining_ = true;
     do {
         drain_again_ = false;
-        for (auto& m : node_->take_outgoing()) {
-            if (!transport_) continue;
-            auto sent = transport_->publish(encode(m));
-            if (!sent) warn("cannot send " + std::string(to_string(m.type)) + ": " + sent.error().message);
-        }
+        for (auto& m : node_->take_outgoing()) publish(m);
         for (auto& e : node_->take_events()) emit(std::move(e));
     } while (drain_again_);
     draining_ = false;
@@ -163,6 +160,54 @@ void Runtime::after_node_call() {
     }
     }
     arm_timer();
+}
+
+void Runtime::publish(Message& m) {
+    if (!transport_) return;
+    // A ping whose history would not fit carries fewer entries (the oldest
+    // go first) instead of failing; init, vers and the smallest ping were
+    // checked against the limit at start (cli::check_sizes).
+    if (m.type == MsgType::ping && limit_) fit_history(m, *limit_);
+    auto sent = transport_->publish(encode(m));
+    if (sent) {
+        publish_failing_ = false;
+        return;
+    }
+    // The node learns of it by its echo not coming back (no channel, no
+    // turn) and says so itself; here, once per run of failures.
+    const std::string why = "cannot send " + std::string(to_string(m.type)) + ": " + sent.error().message;
+    if (publish_failing_) {
+        debug(1, why);
+        return;
+    }
+    publish_failing_ = true;
+    warn(why);
+}
+
+std::optional<std::string> Runtime::value_fits(const Value& v) const {
+    if (!limit_) return std::nullopt;
+    const char* channel =
+        opts_.transport.broker.scheme == BrokerUrl::Scheme::serf ? "Serf" : "MQTT";
+    return check_fits(node_->name(), v, node_->config(), *limit_, channel);
+}
+
+void Runtime::retry_failed(const std::string& reason) {
+    // One `error` per failed attempt, at most one per retry_report_interval:
+    // a broker that stays away for an hour gives a line a few times a
+    // minute, each with the count of attempts since the last.
+    ++retries_unreported_;
+    const auto t = now();
+    if (last_retry_report_ && t - *last_retry_report_ < retry_report_interval) {
+        debug(1, reason);
+        return;
+    }
+    std::string text = reason;
+    if (retries_unreported_ > 1)
+        text += " (" + std::to_string(retries_unreported_) + " attempts since the last report)";
+    text += "; trying again";
+    retries_unreported_ = 0;
+    last_retry_report_ = t;
+    emit(Event::error(text));
 }
 
 void Runtime::arm_timer() {
@@ -258,16 +303,26 @@ cli::Ending Runtime::run() {
     }
 
     transport_ = make_transport(io_, opts_.transport);
+    limit_ = payload_limit(opts_.transport);
     TransportHandlers h;
     h.on_connected = [this] {
         if (finished()) return;
         ever_connected_ = true;
+        retries_unreported_ = 0;
+        last_retry_report_.reset();
         Event e;
         e.type = EventType::connected;
         e.broker = opts_.transport.broker.display();
         emit(std::move(e));
         if (on_connected) on_connected();
-        start_node();
+        if (finished()) return;
+        if (!node_started_) {
+            start_node();
+            return;
+        }
+        // Back after a loss: rejoin by the start-up rules.
+        node_->on_channel_up(now());
+        after_node_call();
     };
     h.on_disconnected = [this](const std::string& reason) {
         if (finished()) return;
@@ -275,6 +330,13 @@ cli::Ending Runtime::run() {
         e.type = EventType::disconnected;
         e.message = reason;
         emit(std::move(e));
+        if (finished()) return;
+        // No channel, no turn: a tagged node untags at once.
+        node_->on_channel_lost(now());
+        after_node_call();
+    };
+    h.on_retry = [this](const std::string& reason) {
+        if (!finished()) retry_failed(reason);
     };
     h.on_message = [this](std::span<const std::uint8_t> payload, std::optional<std::uint64_t>) {
         handle_payload(payload);
