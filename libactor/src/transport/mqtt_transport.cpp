@@ -373,10 +373,16 @@ private:
         debug("connection attempt failed: " + why + "; next attempt in " + human(next.delay));
         arm_retry_timer(std::chrono::duration_cast<Clock::duration>(next.delay),
                         [this] { begin_attempt(); });
-        // Last: the handler may stop or destroy us.
+        // Reported from the loop, not from inside this library call: the
+        // same call may still find the failure fatal (a TLS handshake that
+        // cannot succeed), and then only the fatal reason is reported.
         if (handlers_.on_retry) {
-            auto h = handlers_.on_retry;
-            h("cannot connect to " + opts_.broker.display() + ": " + why);
+            asio::post(io_, guarded([this, text = "cannot connect to " + opts_.broker.display() +
+                                                   ": " + why] {
+                if (state_ == State::failed || !handlers_.on_retry) return;
+                auto h = handlers_.on_retry;
+                h(text);
+            }));
         }
     }
 
