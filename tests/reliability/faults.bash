@@ -158,7 +158,7 @@ tag_now() {
     local before; before=$(tags_total "$@")
     local deadline=$(( $(now_ms) + turns * $(turn_bound) )) x
     until (( $(tags_total "$@") > before )); do
-        (( $(now_ms) < deadline )) || { echo "no new tag of $* within $turns turns" >&2; return 1; }
+        (( $(now_ms) < deadline )) || { echo "no new tag of $* within $turns turns" >&2; timeline a b c >&2; return 1; }
         sleep 0.02
     done
     TAGGED=""
@@ -264,6 +264,21 @@ no_twins() {
     done
 }
 
+# timeline NAME...: the nodes' tag, untag, detag, error and connection
+# events and the fault's marks (KILLED_AT, STOPPED_AT, ...), in time order.
+timeline() {
+    local x v
+    {
+    for x in "$@"; do
+        jq -r --arg n "$x" "select(.event|test(\"^(tag|untag|detag|error|connected|disconnected)\$\")) |
+            \"\($JQ_MS) \(\$n) \(.event) \(.reason // .message // \"\")\"" "$(out_of "$x")"
+    done
+    for v in KILLED_AT STOPPED_AT CUT_AT ACL_AT BACK_AT FIRST_CONNECTED_AT CONNECTED_AT; do
+        [[ -z ${!v:-} ]] || echo "${!v} -- $v"
+    done
+    } 2>/dev/null | sort -n
+}
+
 # one_it NAME...: over the whole run, no node's tag began while another's
 # was still open (lib.bash overlapping_tags); fail with the tag timeline.
 one_it() {
@@ -272,9 +287,7 @@ one_it() {
     local n; n=$(overlapping_tags "${files[@]}")
     (( n == 0 )) && return 0
     echo "$n tags began while another node was tagged:" >&2
-    for x in "$@"; do
-        jq -r --arg n "$x" "select(.event==\"tag\" or .event==\"untag\" or .event==\"detag\") | \"\($JQ_MS) \(\$n) \(.event) \(.reason // \"\")\"" "$(out_of "$x")"
-    done | sort -n >&2
+    timeline "$@" >&2
     return 1
 }
 
