@@ -50,12 +50,12 @@ struct Turns {
     }
 };
 
-// A reconnect is a start-up: measured over these seeds, the first tag after
-// everyone's reconnect comes 2.78 cycles after it (median; at most 2.95):
-// the first pings of [self] collide, the winner's lone repeat ping meets the
-// late slot of the others, and the turn after that is taken. The issue's
-// target was 2 cycles; making start-up faster is the turn policy's work.
-constexpr double back_within_cycles = 3;
+// A reconnect is a start-up. Measured over 300 seeds, the first tag after
+// everyone's reconnect comes 1.61 cycles after it (median; at most 1.68).
+// Before the lone head's slot moved to 3 gaps (node.cpp, lone_head_delay)
+// it was 2.78 (at most 2.95): the winner's repeat ping crossed the others'
+// extensions of its one-name chain.
+constexpr double back_within_cycles = 2;
 
 sim::SimOptions options(std::uint64_t seed, const Config& cfg) {
     sim::SimOptions o;
@@ -103,11 +103,6 @@ TEST(SimChannel, LosingTheChannelEndsTheTurnAndTheNodeRejoins) {
         SCOPED_TRACE("seed=" + std::to_string(seed));
         Turns turns;
         auto o = options(seed, cfg);
-        // A rejoin is a newcomer's join: with latency + jitter up to 0.4 gap
-        // it overlaps two tags in about 1 run of 150, exactly as a crashed
-        // node's restart does (measured: 2 and 1 of 300 seeds), which is the
-        // healed-split rule's doing, not the channel's. Below 0.2 gap: none.
-        o.link = link(cfg, 0.1, 0.1);
         turns.hook(o);
         sim::Simulator s(o);
         add_group(s, 5, cfg, gaps(cfg, 1));
@@ -138,7 +133,9 @@ TEST(SimChannel, LosingTheChannelEndsTheTurnAndTheNodeRejoins) {
             turns.of(EventType::tag, {}, back, back + cycles(cfg, back_within_cycles)).empty());
         ASSERT_TRUE(s.run_until(back + turn(cfg) * 20));
         EXPECT_FALSE(s.node(v).stopped());  // no false twin
-        EXPECT_LE(s.stats().max_tagged, 1u) << s.format_trace(200, back);
+        // (When v itself gets its next turn is the turn policy's matter:
+        // off the chain, 9 of 300 seeds see none within 20 turns.)
+        EXPECT_LE(s.stats().max_tagged, 1u);
     }
 }
 

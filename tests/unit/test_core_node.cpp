@@ -178,22 +178,35 @@ TEST(NodeTag, TaggedAfterGapThenUntaggedAfterCycleMinusHalfGap) {
     Harness h;
     h.start_and_echo(at(0));
     h.take_sent();
-    // Alone: we are the newest, so the next ping is at cycle + 2*gap = 12 s.
-    EXPECT_EQ(h.node.next_ping_time(), at(12));
-    h.run_until(at(12));
+    // Alone: we are the newest of a one-name chain, so the next ping is at
+    // cycle + 3*gap = 13 s (the lone head's slot, after the late slot).
+    EXPECT_EQ(h.node.next_ping_time(), at(13));
+    h.run_until(at(13));
     ASSERT_EQ(h.take_sent().size(), 1u);
     EXPECT_EQ(h.node.tag_state(), 2);
-    h.run_until(at(13));
+    h.run_until(at(14));
     EXPECT_EQ(h.node.tag_state(), 3);
     auto ev = h.take_events();
     ASSERT_EQ(types(ev), std::vector{EventType::tag});
     EXPECT_EQ(ev[0].node, "me");
     EXPECT_EQ(ev[0].value, 1);
-    h.run_until(at(13 + 9.5 - 0.001));
+    h.run_until(at(14 + 9.5 - 0.001));
     EXPECT_EQ(h.node.tag_state(), 3);
-    h.run_until(at(13 + 9.5));
+    h.run_until(at(14 + 9.5));
     EXPECT_EQ(types(h.take_events()), std::vector{EventType::untag});
     EXPECT_EQ(h.node.tag_state(), 0);
+}
+
+// The newest node of a longer chain keeps 0.24's slot of 2 gaps: the nodes
+// on the chain answer well before it.
+TEST(NodeNextPing, TheNewestOfALongerChainWaitsTwoGaps) {
+    Harness h;
+    h.start_and_echo(at(0));
+    h.recv(ping("a", 1, {"a", "me"}), at(1));  // continuation of [me]
+    h.run_until(*h.node.next_ping_time());      // our slot on [a me]
+    ASSERT_EQ(h.node.chain().names(), (Names{"me", "a"}));
+    const Time sent = *h.node.next_deadline() - from_seconds(1);  // tag deadline - gap
+    EXPECT_EQ(h.node.next_ping_time(), sent + at(10 + 2));
 }
 
 TEST(NodeTag, ContinuationCancelsAPendingTagSilently) {
@@ -563,11 +576,11 @@ TEST(NodeChannel, AnEchoOfAnotherProcessWithOurNameIsNotOurs) {
 TEST(NodeChannel, LosingTheChannelUntagsAtOnceWithAReason) {
     Harness h;
     alone_and_started(h);
-    h.run_until(at(13));
+    h.run_until(at(14));
     ASSERT_TRUE(h.node.tagged());
     h.take_events();
-    h.node.on_channel_lost(at(14));
-    h.drain(at(14));
+    h.node.on_channel_lost(at(15));
+    h.drain(at(15));
     auto ev = h.take_events();
     ASSERT_EQ(types(ev), std::vector{EventType::untag});
     EXPECT_EQ(ev[0].node, "me");
@@ -576,7 +589,7 @@ TEST(NodeChannel, LosingTheChannelUntagsAtOnceWithAReason) {
     // Nothing is timed, sent or heard while the channel is gone.
     EXPECT_FALSE(h.node.next_deadline());
     h.take_sent();
-    h.recv(ping("a", 5, {"a", "b"}), at(15));
+    h.recv(ping("a", 5, {"a", "b"}), at(16));
     h.run_until(at(100));
     EXPECT_TRUE(h.take_sent().empty());
     EXPECT_TRUE(h.take_events().empty());
