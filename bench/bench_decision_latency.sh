@@ -4,7 +4,7 @@
 # own start to its decision: the job's first instruction for the winner, the
 # exit for the others (75). Prints a table; not a test.
 #
-# Target (CLI.md's design): at most 2*cycle + 6*gap, the watch window
+# Target (docs/CLI.md's design): at most 2*cycle + 6*gap, the watch window
 # (cycle + 3*gap) included; the winner needs the watch, its first ping, its
 # next ping one cycle + 2*gap later and one gap to be tagged.
 #

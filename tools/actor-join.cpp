@@ -1,4 +1,4 @@
-// actor-join GROUP: take part in the rotation and print events (CLI.md).
+// actor-join GROUP: take part in the rotation and print events (docs/CLI.md).
 // Parse, connect, run, map the ending to an exit status.
 #include "actor/cli.hpp"
 

@@ -1,5 +1,5 @@
 // actor-run-if-leader GROUP [--] COMMAND [ARG...]: gate a job on the turn
-// (CLI.md). Parse, connect, decide, run the job, map the outcome to one exit
+// (docs/CLI.md). Parse, connect, decide, run the job, map the outcome to one exit
 // status.
 //
 // The phases of the default one-shot mode:

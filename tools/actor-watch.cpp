@@ -1,4 +1,4 @@
-// actor-watch GROUP: observe a group without sending anything (CLI.md).
+// actor-watch GROUP: observe a group without sending anything (docs/CLI.md).
 // Parse, connect, run, map the ending to an exit status.
 //
 // Who is "it" is decided by an observer Node (the acceptance rules of an

@@ -27,7 +27,7 @@ SERF_AGENTS=3
 # (see turns), never from literals.
 # MQTT on loopback delivers in well under a millisecond: a turn a second
 # with a 0.1 s gap. Serf gossips a user event to the other agents on the
-# local profile's 100 ms tick: median ~50 ms, up to 100-200 ms (SERF-RPC.md
+# local profile's 100 ms tick: median ~50 ms, up to 100-200 ms (docs/SERF-RPC.md
 # section 11). A 0.1 s gap is below that, so nodes on different agents
 # would hear each other's pings after their gap closed and collide; a
 # 0.5 s gap is 2.5 times the worst tick. The cycle is the smallest the

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# actor-run-if-leader against the test channel (CLI.md "actor-run-if-leader").
+# actor-run-if-leader against the test channel (docs/CLI.md "actor-run-if-leader").
 # Timing: cycle 1 s, gap 0.1 s, so a lone starter decides after
 # cycle+3*gap (watch) + cycle+3*gap (join, ping, tag) = 2.6 s.
 

@@ -1,8 +1,8 @@
 #!/bin/bash
-# check-cli-examples.sh CLI_MD MAN_SCD...: every command line of CLI.md's
+# check-cli-examples.sh CLI_MD MAN_SCD...: every command line of docs/CLI.md's
 # "Examples that must work as written" appears verbatim in some man page,
 # so the pages show exactly the commands the contract (and its tests) hold.
-# Exit 77 (skipped) when CLI.md is not there (a source tarball).
+# Exit 77 (skipped) when docs/CLI.md is not there (a source tarball).
 set -u
 cli=$1
 shift
@@ -21,5 +21,5 @@ for line in "${lines[@]}"; do
         status=1
     fi
 done
-((status == 0)) && echo "ok: ${#lines[@]} example lines of CLI.md are in the man pages"
+((status == 0)) && echo "ok: ${#lines[@]} example lines of docs/CLI.md are in the man pages"
 exit $status

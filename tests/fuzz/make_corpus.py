@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """make_corpus.py decode|control WIRE-VECTORS.json OUTDIR: seed files for
 the fuzz targets. decode: every vector's bytes (good and bad-*). control:
-control lines (CLI.md) using every decoded vector as a value or a config,
+control lines (docs/CLI.md) using every decoded vector as a value or a config,
 plus malformed lines."""
 import json
 import os

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # No channel, no turn (issue 10), over MQTT: three actor-join nodes (cycle
 # 1 s, gap 0.1 s) while the broker is killed, hung with its connections
-# open, or silently cut off from one node, each for OUTAGE_MS. What the
+# open, or silently cut off from one node, and a lone node whose publishes
+# the broker's ACL starts dropping, each for OUTAGE_MS. What the
 # nodes print must show: no `tag` that starts while the node cannot be heard
 # (a gap of slack after the fault begins), `untag` "reason":"disconnected"
 # for a tagged node losing the connection, nothing while disconnected, one

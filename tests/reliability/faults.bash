@@ -24,7 +24,7 @@ use_timing() {
 use_timing "$CYCLE" "$GAP"   # the channel's timing (tests/cli/helpers.bash)
 
 # turn_bound: one turn's upper bound in ms: the next ping comes within
-# cycle + 2*gap (+ gap/3 for a node not `ready`, PROTOCOL.md "Next ping
+# cycle + 2*gap (+ gap/3 for a node not `ready`, docs/PROTOCOL.md "Next ping
 # time"), its tag a gap after it: cycle + 3*gap (the unit of `turns`).
 turn_bound() { ms_of 'CYCLE + 3 * GAP'; }
 
@@ -158,7 +158,7 @@ tag_now() {
     local before; before=$(tags_total "$@")
     local deadline=$(( $(now_ms) + turns * $(turn_bound) )) x
     until (( $(tags_total "$@") > before )); do
-        (( $(now_ms) < deadline )) || { echo "no new tag of $* within $turns turns" >&2; timeline a b c >&2; return 1; }
+        (( $(now_ms) < deadline )) || { echo "no new tag of $* within $turns turns" >&2; timeline "$@" >&2; return 1; }
         sleep 0.02
     done
     TAGGED=""

@@ -5,7 +5,7 @@
 # to it, but nothing crosses any more), and healed by restarting it with the
 # bridge again. While split, each side keeps a rotation of its own; after
 # the heal there is one chain again, with `recover` on both sides and
-# `detag` for a node that was tagged on the side that gave way (PROTOCOL.md,
+# `detag` for a node that was tagged on the side that gave way (docs/PROTOCOL.md,
 # "Guarantees" and "Receiving a message" step 6).
 
 load lib
@@ -148,7 +148,7 @@ wait_tags_after() {
     (( only1 == 0 && only2 == 0 )) || { echo "sides disagree: $only1 / $only2 turns"; paste "$d/wa.turns" "$d/wb.turns"; return 1; } >&2
     echo "# after the heal: $(wc -l <"$d/wa.turns") turns reported alike on both sides; tags by side 2 since: $(tags_after "$settled" b1 b2)" >&3
 
-    # detag where PROTOCOL.md says: a node that gives way (recover with
+    # detag where docs/PROTOCOL.md says: a node that gives way (recover with
     # replace=true: the remote head won) while tagged reports `detag` first
     # (step 6: lose the tag, then recover), so no such recover may find the
     # node still tagged.

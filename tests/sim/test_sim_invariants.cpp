@@ -1,12 +1,12 @@
-// Reference scenario (4): the guarantees of PROTOCOL.md, measured in steady
+// Reference scenario (4): the guarantees of docs/PROTOCOL.md, measured in steady
 // state (after 3 cycles of start-up) without faults:
 //  - latency + 2*jitter below gap/16: exactly one ping per turn. Every
 //    node times its slot from its own receipt of the last ping, so two
 //    slots gap/16 apart can end up gap/16 - jitter apart, and the earlier
-//    ping then needs up to latency + jitter to arrive: PROTOCOL.md's
+//    ping then needs up to latency + jitter to arrive: docs/PROTOCOL.md's
 //    "latency plus jitter below gap/16" is not quite enough;
 //  - latency + jitter at most gap/2: never two nodes tagged at one instant.
-//    PROTOCOL.md says "below gap", but from about 0.56*gap on the chain's
+//    docs/PROTOCOL.md says "below gap", but from about 0.56*gap on the chain's
 //    head, re-pinging at d=2, crosses the next pinger's ping (sent at
 //    d=0.875 from a copy that took one latency to arrive and needing one
 //    more to come back: 2*latency > 1.125*gap), chains diverge and two

@@ -1,4 +1,4 @@
-// Decoding rules of PROTOCOL.md "Messages" beyond the shared vectors, and
+// Decoding rules of docs/PROTOCOL.md "Messages" beyond the shared vectors, and
 // the encoding's exact form.
 #include "actor/codec.hpp"
 

@@ -1,4 +1,4 @@
-// Event lines (CLI.md "Events") and the JSON form of values.
+// Event lines (docs/CLI.md "Events") and the JSON form of values.
 #include "actor/event_json.hpp"
 
 #include <gtest/gtest.h>

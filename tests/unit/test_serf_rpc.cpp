@@ -1,5 +1,5 @@
 // RpcClient framing against a scripted fake agent on a loopback port: the
-// replies arrive in 3-byte slices, with the quirks SERF-RPC.md describes
+// replies arrive in 3-byte slices, with the quirks docs/SERF-RPC.md describes
 // (keys in any order, repeated answers, unknown Seqs, nil/str payloads,
 // records after a stop), so the reader must track bodies by Seq.
 #include "../../libactor/src/transport/serf_rpc.hpp"

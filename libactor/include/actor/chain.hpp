@@ -1,5 +1,5 @@
 #pragma once
-// The chain (history list) of PROTOCOL.md: distinct names, newest first,
+// The chain (history list) of docs/PROTOCOL.md: distinct names, newest first,
 // with a bound fixed when the chain is created.
 #include <cstdint>
 #include <optional>
@@ -19,7 +19,7 @@ public:
     // A copy of a received history, exactly as received (not truncated).
     static Chain adopt(std::vector<std::string> names, std::int64_t bound);
 
-    // Add `name` at the front by the three steps of PROTOCOL.md.
+    // Add `name` at the front by the three steps of docs/PROTOCOL.md.
     void add(const std::string& name);
 
     const std::vector<std::string>& names() const { return names_; }

@@ -1,6 +1,6 @@
 #pragma once
 // The command-line code shared by actor-join, actor-watch and
-// actor-run-if-leader (CLI.md "Common options"): one options struct, one
+// actor-run-if-leader (docs/CLI.md "Common options"): one options struct, one
 // parser, one place that turns the options into a TransportOptions and a
 // NodeOptions, and one place that maps how a run ended to an exit status.
 //

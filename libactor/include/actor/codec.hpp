@@ -1,5 +1,5 @@
 #pragma once
-// msgpack <-> Message, wire-compatible with asyncactor 0.24 (PROTOCOL.md,
+// msgpack <-> Message, wire-compatible with asyncactor 0.24 (docs/PROTOCOL.md,
 // wire-vectors.json). Decoding never throws: garbage gives an Error.
 #include "actor/message.hpp"
 #include "actor/result.hpp"

@@ -1,5 +1,5 @@
 #pragma once
-// Events the tools report as JSON lines (CLI.md). The core emits tag, untag,
+// Events the tools report as JSON lines (docs/CLI.md). The core emits tag, untag,
 // detag, ping, good, recover, setup and error; the runtime and the tools add
 // connected, disconnected, members and raw.
 #include "actor/config.hpp"

@@ -1,5 +1,5 @@
 #pragma once
-// Rendering events as the JSON lines of CLI.md, and values as JSON.
+// Rendering events as the JSON lines of docs/CLI.md, and values as JSON.
 #include "actor/event.hpp"
 
 #include <chrono>

@@ -1,5 +1,5 @@
 #pragma once
-// Exit statuses of every tool (CLI.md), sysexits-style. One place.
+// Exit statuses of every tool (docs/CLI.md), sysexits-style. One place.
 namespace actor::exit_status {
 inline constexpr int ok = 0;
 inline constexpr int usage = 64;

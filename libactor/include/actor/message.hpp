@@ -1,5 +1,5 @@
 #pragma once
-// The four wire messages of PROTOCOL.md, decoded.
+// The four wire messages of docs/PROTOCOL.md, decoded.
 #include "actor/config.hpp"
 #include "actor/value.hpp"
 

@@ -1,5 +1,5 @@
 #pragma once
-// The sans-IO protocol node (PROTOCOL.md). It never reads a clock, a socket
+// The sans-IO protocol node (docs/PROTOCOL.md). It never reads a clock, a socket
 // or a random device: every entry point takes `now`, randomness comes from
 // an injected generator, and the outputs are pulled:
 //   take_outgoing()  messages to broadcast, in order
@@ -85,7 +85,7 @@ public:
     std::vector<Message> take_outgoing();
     std::vector<Event> take_events();
 
-    // API calls (PROTOCOL.md "Enable, disable, value, config").
+    // API calls (docs/PROTOCOL.md "Enable, disable, value, config").
     void set_value(Value v);
     void set_ready(bool ready = true);
     void enable(std::int64_t len, Time now);

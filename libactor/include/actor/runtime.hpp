@@ -68,7 +68,7 @@ struct RuntimeOptions {
     std::optional<Duration> timeout;
     TransportOptions transport;
     int events_fd = 1;  // where event lines go
-    // Errors are also written to stderr (CLI.md), unless quiet.
+    // Errors are also written to stderr (docs/CLI.md), unless quiet.
     bool errors_to_stderr = true;
 };
 

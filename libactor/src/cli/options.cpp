@@ -1,4 +1,4 @@
-// Common options of every tool (CLI.md). Everything is taken as text first
+// Common options of every tool (docs/CLI.md). Everything is taken as text first
 // and checked here, not by CLI11 validators, so each bad option gets one line
 // of our own wording naming it.
 #include "actor/cli.hpp"
@@ -364,7 +364,7 @@ NodeOptions node_options(const CommonOptions& o, Mode mode) {
     n.name = o.name;
     n.config = o.config;
     n.value = o.value;
-    // A node given a non-null value on the command line is ready (PROTOCOL.md
+    // A node given a non-null value on the command line is ready (docs/PROTOCOL.md
     // next-ping-time rule 3 only slows nodes that have nothing to offer).
     n.ready = !o.value.is_null();
     n.mode = mode;

@@ -1,4 +1,4 @@
-// msgpack <-> Message (PROTOCOL.md "Messages", wire-vectors.json).
+// msgpack <-> Message (docs/PROTOCOL.md "Messages", wire-vectors.json).
 //
 // Why a msgpack reader and writer of our own rather than nlohmann's
 // from_msgpack/to_msgpack:
@@ -12,7 +12,7 @@
 // The reader never throws and never trusts a length prefix beyond the bytes
 // that are actually left.
 //
-// Decoding rules, beyond the table of PROTOCOL.md:
+// Decoding rules, beyond the table of docs/PROTOCOL.md:
 // - the payload is one map, nothing before or after it, at most
 //   max_wire_size bytes, nested at most max_depth deep;
 // - top-level keys that are not strings, and unknown string keys, are

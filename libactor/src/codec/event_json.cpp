@@ -1,4 +1,4 @@
-// Events as the JSON lines of CLI.md "Events", and values as JSON.
+// Events as the JSON lines of docs/CLI.md "Events", and values as JSON.
 //
 // Binary values (msgpack bin) have no JSON form, so we render them as an
 // object with one reserved key: {"$bin": "<standard base64, padded>"}; a
@@ -195,7 +195,7 @@ ojson build(const Event& e, const std::string& group, std::chrono::system_clock:
         break;
     }
     case EventType::raw:
-        // The sender at top level too, like every event's node (CLI.md:
+        // The sender at top level too, like every event's node (docs/CLI.md:
         // --raw prints every message with its sender); the runtime fills it
         // from Message::sender(), empty for a vers without a node.
         if (!e.node.empty()) j["node"] = e.node;

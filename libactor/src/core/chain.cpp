@@ -1,4 +1,4 @@
-// The chain of PROTOCOL.md ("The chain (history list)"):
+// The chain of docs/PROTOCOL.md ("The chain (history list)"):
 //   adding x: remove x if present (at index i); then, if bounded and not
 //   empty, and either x was found at an index that was not the last one or
 //   the length is now exactly the bound, drop the last entry; insert x at

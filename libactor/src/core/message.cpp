@@ -1,4 +1,4 @@
-// The decoded wire messages (PROTOCOL.md "Messages").
+// The decoded wire messages (docs/PROTOCOL.md "Messages").
 #include "actor/message.hpp"
 
 #include <utility>

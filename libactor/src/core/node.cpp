@@ -1,6 +1,6 @@
-// The protocol node of PROTOCOL.md, as a deterministic state machine.
+// The protocol node of docs/PROTOCOL.md, as a deterministic state machine.
 //
-// Rules, in the order the code applies them (section names of PROTOCOL.md):
+// Rules, in the order the code applies them (section names of docs/PROTOCOL.md):
 //
 // Start-up: send init, then vers; hold every received message (only the
 //   twin check runs at once) until our own init (same id) comes back; then
@@ -28,7 +28,7 @@
 // The ping report: an arming message opens a 2*gap window (later ones only
 //   replace the candidate); at its close, passive or state 0 -> `ping`.
 //
-// Deliberate choices where PROTOCOL.md leaves room (kept observable):
+// Deliberate choices where docs/PROTOCOL.md leaves room (kept observable):
 // - A passive node arms its report on ping and hist only: init and vers
 //   carry no value or history to report.
 // - A ping with an empty history is read as [sender] (0.24 would crash).
@@ -90,7 +90,7 @@ struct Node::Impl {
     // record, in one hash map entry so a ping costs one lookup.
     struct Peer {
         Value value;
-        bool has_value = false;    // in the value map (PROTOCOL.md)
+        bool has_value = false;    // in the value map (docs/PROTOCOL.md)
         bool has_count = false;    // recovery record holds a number
         double count = 0;          // valid_pings when it last pinged
         // Recency list, least recently heard first: eviction walks it from
@@ -292,7 +292,7 @@ struct Node::Impl {
         }
     }
 
-    // priority(a, b): does node a beat node b? (PROTOCOL.md "priority")
+    // priority(a, b): does node a beat node b? (docs/PROTOCOL.md "priority")
     // Null is the least value of compare_values' total order, so "null loses
     // to non-null" falls out of the comparison; equal values: smaller name.
     // `va`: a's entry in the value map, already looked up by the caller.
@@ -305,7 +305,7 @@ struct Node::Impl {
         return cmp == std::strong_ordering::greater;
     }
 
-    // ---- next ping time (PROTOCOL.md "Next ping time")
+    // ---- next ping time (docs/PROTOCOL.md "Next ping time")
     void recompute_next_ping(Time now) {
         if (!active()) {
             next_ping.reset();
@@ -356,7 +356,7 @@ struct Node::Impl {
         return 1.5 + uniform(0, 0.5);
     }
 
-    // ---- tag handling (PROTOCOL.md "Timers and the tag")
+    // ---- tag handling (docs/PROTOCOL.md "Timers and the tag")
     void cancel_tag_by_continuation() {
         if (state == 2) {
             state = 0;
@@ -410,7 +410,7 @@ struct Node::Impl {
         report->history = h;
     }
 
-    // ---- twin detection (PROTOCOL.md "Name twins")
+    // ---- twin detection (docs/PROTOCOL.md "Name twins")
     bool check_twin(const Message& m) {
         if (mode == Mode::observer) return false;
         if (m.type != MsgType::init && m.type != MsgType::ping) return false;

@@ -84,7 +84,7 @@ struct Simulator::Impl {
         std::vector<Copy> copies;
         std::size_t next = 0;
         // An init names its sender (no_name: none we know). A started node
-        // reads an init only to look for a twin of its own name (PROTOCOL.md
+        // reads an init only to look for a twin of its own name (docs/PROTOCOL.md
         // "Name twins"; node.cpp's process/receive): other names change
         // nothing in it, so the copy is counted but the call is skipped. At
         // start-up that is N^2 calls out of 3*N^2.

@@ -38,7 +38,7 @@ public:
     enum class Verdict { deliver, replay, late, duplicate };
 
     // How far below the high-water mark a record may arrive and still count
-    // as live: gossip reorders by a few LTimes at most (SERF-RPC.md §8.1).
+    // as live: gossip reorders by a few LTimes at most (docs/SERF-RPC.md §8.1).
     static constexpr std::uint64_t default_slack = 2;
     // Bound on remembered (LTime, hash) pairs; entries more than `slack`
     // below the high-water mark are pruned anyway (rule 2 covers them).

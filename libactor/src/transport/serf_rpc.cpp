@@ -74,7 +74,7 @@ RpcClient::~RpcClient() { close(); }
 
 void RpcClient::pack_header(Packer& pk, const std::string& command, std::uint64_t seq) {
     // Both keys, always, spelled exactly: the agent reuses the previous
-    // header's values for any key it does not find (SERF-RPC.md §3).
+    // header's values for any key it does not find (docs/SERF-RPC.md §3).
     pk.pack_map(2);
     pack_str(pk, "Command");
     pack_str(pk, command);
@@ -125,7 +125,7 @@ std::uint64_t RpcClient::send(const std::string& command,
     Packer pk(buf);
     pack_header(pk, command, seq);
     // Commands that take a body always get one: a missing body makes the
-    // agent read our next header in its place (SERF-RPC.md §3).
+    // agent read our next header in its place (docs/SERF-RPC.md §3).
     if (body) body(pk);
     entries_.emplace(seq, std::move(entry));
     writes_.emplace_back(buf.data(), buf.size());

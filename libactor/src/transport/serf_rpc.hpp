@@ -1,9 +1,9 @@
 #pragma once
-// One connection to a Serf agent's RPC port (IPC version 1, SERF-RPC.md).
+// One connection to a Serf agent's RPC port (IPC version 1, docs/SERF-RPC.md).
 //
 // Framing: each direction is a bare stream of msgpack objects; a response
 // header {Error, Seq} never says whether a body follows, so the reader
-// decides from its per-Seq table (SERF-RPC.md §9):
+// decides from its per-Seq table (docs/SERF-RPC.md §9):
 //   plain  (handshake, auth, event, stop): header only; entry erased.
 //   body   (stats): header + body, unless the Error is one raised before
 //          dispatch (Handshake/Authentication required, Unsupported command).

@@ -8,7 +8,7 @@
 //
 // Size: Serf caps len(name) + len(payload) at 512 bytes, and its second
 // check on the gossiped encoding lowers the usable figure to 479..482
-// (SERF-RPC.md §7). We refuse anything above serf_event_budget locally so
+// (docs/SERF-RPC.md §7). We refuse anything above serf_event_budget locally so
 // the user gets a clear message rather than an agent error.
 //
 // Late and replayed events: records pass through LTimeFilter, whose rules
