@@ -7,15 +7,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=${JOBS:-$(nproc)}
 
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DACTOR_WERROR=ON
-cmake --build build -j "$jobs"
-ctest --test-dir build --output-on-failure -j 1
+# The configurations are the presets of CMakePresets.json: release (build/,
+# RelWithDebInfo, -Werror), asan (build-asan/, Debug, ASan+UBSan) and fuzz
+# (build-fuzz/, clang); the asan-unit test preset sets ASAN_OPTIONS and
+# UBSAN_OPTIONS.
+cmake --preset release
+cmake --build --preset release -j "$jobs"
+ctest --preset release
 
-cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DACTOR_WERROR=ON \
-  -DACTOR_SANITIZE=ON -DACTOR_BUILD_BENCH=OFF
-cmake --build build-asan -j "$jobs"
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  ctest --test-dir build-asan --output-on-failure -L unit -j "$jobs"
+cmake --preset asan
+cmake --build --preset asan -j "$jobs"
+ctest --preset asan-unit -j "$jobs"
 
 # --- Fuzzing: a separate clang build (ACTOR_FUZZ=ON) ------------------------
 # libFuzzer targets under ASan+UBSan (tests/fuzz), each run for
@@ -23,11 +25,9 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 # vectors plus tests/fuzz/regressions. A crash, leak or sanitizer report
 # fails. ACTOR_SKIP_FUZZ=1 skips this step.
 if [[ ${ACTOR_SKIP_FUZZ:-0} != 1 ]]; then
-  cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DCMAKE_CXX_COMPILER=clang++ -DACTOR_FUZZ=ON -DACTOR_BUILD_TESTS=OFF \
-    -DACTOR_BUILD_BENCH=OFF -DACTOR_FUZZ_SECONDS="${ACTOR_FUZZ_SECONDS:-30}"
-  cmake --build build-fuzz -j "$jobs" --target fuzz_decode fuzz_control
-  ctest --test-dir build-fuzz --output-on-failure -L fuzz -j "$jobs"
+  cmake --preset fuzz -DACTOR_FUZZ_SECONDS="${ACTOR_FUZZ_SECONDS:-30}"
+  cmake --build --preset fuzz -j "$jobs"
+  ctest --preset fuzz -j "$jobs"
 fi
 
 # --- Opt-in: the Bats CLI and reliability suites against the ASan tools -----
