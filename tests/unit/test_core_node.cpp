@@ -1,5 +1,6 @@
 // Rule-by-rule tests of the sans-IO node: no sockets, no clock, scripted
 // messages and a fixed random source.
+#include "actor/codec.hpp"
 #include "actor/node.hpp"
 
 #include <gtest/gtest.h>
@@ -758,4 +759,24 @@ TEST(NodeBounds, AnUnboundedChainFedFreshNamesStaysCapped) {
     // The value map keeps every chain name (and us): the bound then gives
     // way by at most the chain's length.
     EXPECT_LE(h.node.known_nodes(), 1024u + max_chain_length + 1);
+}
+
+TEST(NodeBounds, TheValueMapIsBoundedInDecodedBytes) {
+    NodeOptions o{.name = "me", .config = fast(), .value = 1, .id = kId,
+                  .random = [] { return 0.5; }};
+    o.max_value_bytes = 256 * 1024;
+    Node n(o);
+    n.start(at(0));
+    n.on_message(Message::make_init("me", kId), at(0));
+    // A value of 300 nested arrays: small on the wire, large once decoded.
+    Value v = Value::array();
+    for (int i = 0; i < 300; ++i) v = Value::array({v});
+    const std::size_t each = value_footprint(v);
+    ASSERT_GT(each, 4096u);
+    for (int i = 0; i < 1024; ++i) {
+        std::string name = "n" + std::to_string(i);
+        n.on_message(ping(name, v, {name}), at(1 + i * 0.001));
+    }
+    EXPECT_LE(n.known_nodes() * each, o.max_value_bytes + o.max_value_bytes / 8 + 2 * each);
+    EXPECT_GE(n.known_nodes(), 2u);
 }

@@ -49,8 +49,12 @@ struct NodeOptions {
     // Bound on the value map (node -> last value). 0.24 never forgets a
     // name; we forget the least recently heard name not on the chain.
     std::size_t max_known_nodes = 1024;
-    // Bound on the messages held until our init comes back, in encoded bytes.
+    // Bound on the messages held until our init comes back, in decoded bytes
+    // (value footprints and names).
     std::size_t max_held_bytes = 1024 * 1024;
+    // Bound on the value map's values, in decoded bytes (value_footprint):
+    // past it the least recently heard names go, as for max_known_nodes.
+    std::size_t max_value_bytes = 4 * 1024 * 1024;
     // When our init does not come back in time: false, stop with
     // StopReason::no_echo (one-shot tools); true, send init and vers again
     // after a doubling wait, with an `error` event each time (actor-join

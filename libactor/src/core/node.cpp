@@ -39,8 +39,10 @@
 // - The value map is bounded (max_known_nodes): the least recently heard
 //   name that is neither us nor on the chain is forgotten first. Values are
 //   at most 1 KiB each (the codec drops larger ones), so the map is bounded
-//   in bytes too; the held queue is bounded in encoded bytes
-//   (max_held_bytes), the chain in names (max_chain_length).
+//   in bytes too: the sum of the values' decoded footprints is bounded by
+//   max_value_bytes (the same eviction); the held queue is bounded in
+//   decoded bytes (max_held_bytes), the chain in names (max_chain_length).
+// - A `ping` event shows the first `splits` names of the reported history.
 // - A received vers is adopted only if validate() passes, the one rule for
 //   local configs too; one `error` per sender a minute at most.
 // - A vers with a missing field keeps our value for that field.
@@ -92,6 +94,7 @@ struct Node::Impl {
         Value value;
         bool has_value = false;    // in the value map (docs/PROTOCOL.md)
         bool has_count = false;    // recovery record holds a number
+        std::uint32_t bytes = 0;   // value_footprint(value) while has_value
         double count = 0;          // valid_pings when it last pinged
         // Recency list, least recently heard first: eviction walks it from
         // the front instead of scanning and sorting the whole map (map
@@ -156,6 +159,8 @@ struct Node::Impl {
     std::pmr::unordered_map<std::string, Peer> peers{&peer_pool};
     std::size_t valued = 0;  // peers with has_value: the value map's size
     std::size_t evict_floor = 0;  // evict() again only at this size
+    std::size_t value_bytes = 0;  // sum of the peers' value footprints
+    std::size_t bytes_floor = 0;  // evict for bytes again only past this
     Peer* oldest = nullptr;  // ends of the recency list
     Peer* newest = nullptr;
     // The entry receive() remembered, while receive() runs (nothing is
@@ -259,11 +264,20 @@ struct Node::Impl {
         if (!p.has_value) ++valued;
         p.has_value = true;
         p.value = v;
+        value_bytes -= p.bytes;
+        p.bytes = static_cast<std::uint32_t>(value_footprint(v));
+        value_bytes += p.bytes;
+        // Bounded in bytes too: 1 KiB on the wire can decode to 80 KiB.
+        if (value_bytes > opts.max_value_bytes && value_bytes >= bytes_floor) {
+            if (evict(&p) == 0) bytes_floor = value_bytes + opts.max_value_bytes / 8;
+            else bytes_floor = 0;
+        }
     }
     // Forget the least recently heard eighth of the names that are neither
     // us, nor on the chain, nor awaited by a recovery beacon: amortised O(1)
     // per new name however many names flood the channel.
-    void evict() {
+    // Returns how many names it forgot; never `spare` (the entry in use).
+    std::size_t evict(const Peer* spare = nullptr) {
         std::size_t k = std::max<std::size_t>(1, peers.size() / 8);
         std::vector<Peer*> victims;
         victims.reserve(k);
@@ -275,7 +289,7 @@ struct Node::Impl {
         for (const auto& n : chain.names()) kept.insert(n);
         for (Peer* p = oldest; p && victims.size() < k; p = p->newer) {
             const std::string& n = *p->key;
-            if (n == opts.name || kept.count(n) || pending.count(n)) continue;
+            if (p == spare || n == opts.name || kept.count(n) || pending.count(n)) continue;
             victims.push_back(p);
         }
         // Names that must stay (a chain of up to max_chain_length names can
@@ -286,10 +300,12 @@ struct Node::Impl {
             for (auto& r : recent)
                 if (r.peer == p) r.peer = nullptr;
             if (p->has_value) --valued;
+            value_bytes -= p->bytes;
             unlink(*p);
             std::string n = *p->key;  // erase() must not read a key it frees
             peers.erase(n);
         }
+        return victims.size();
     }
 
     // priority(a, b): does node a beat node b? (docs/PROTOCOL.md "priority")
@@ -407,7 +423,12 @@ struct Node::Impl {
         }
         report->node = n;
         report->value = v;
-        report->history = h;
+        // What the `ping` event shows of the chain: as many names as a ping
+        // of this group carries (a hostile 1000-name history is not copied
+        // on every message).
+        const std::size_t keep =
+            std::min(h.size(), static_cast<std::size_t>(std::max<std::int64_t>(config.splits, 1)));
+        report->history.assign(h.begin(), h.begin() + static_cast<std::ptrdiff_t>(keep));
     }
 
     // ---- twin detection (docs/PROTOCOL.md "Name twins")
@@ -634,10 +655,19 @@ struct Node::Impl {
         receive(m, now);
     }
 
+    // What a held message costs in memory: its value's heap footprint and
+    // its names (a 1 KiB value can hold 80 KiB once decoded).
+    static std::size_t held_weight(const Message& m) {
+        std::size_t w = sizeof(Message) + value_footprint(m.value);
+        if (m.node) w += m.node->size();
+        for (const auto& h : m.history) w += sizeof(std::string) + h.size();
+        return w;
+    }
+
     // Messages heard before our init came back wait, bounded in count and
-    // in encoded bytes (the oldest go first).
+    // in bytes (the oldest go first).
     void hold(const Message& m) {
-        const std::size_t size = encode(m).size();
+        const std::size_t size = held_weight(m);
         if (size > opts.max_held_bytes) return;
         while (!held.empty() &&
                (held.size() >= max_held_messages || held_bytes + size > opts.max_held_bytes)) {
