@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "actor/duration.hpp"
 #include "actor/event_json.hpp"
 #include "actor/exit_status.hpp"
 #include "actor/fit.hpp"
@@ -24,9 +25,6 @@ namespace actor::cli {
 
 namespace {
 
-// Longest duration we accept: far beyond any sane cycle or timeout, far
-// below the overflow of a nanosecond count.
-constexpr double max_duration_s = 366.0 * 24 * 3600;
 constexpr std::size_t max_group_bytes = 200;
 constexpr std::size_t max_name_bytes = 200;
 
@@ -97,25 +95,8 @@ bool valid_utf8(std::string_view s) {
     return true;
 }
 
-Result<Duration> parse_duration(std::string_view text) {
-    // A number, then an optional unit; a bare number is seconds.
-    std::size_t i = 0;
-    while (i < text.size() && ((text[i] >= '0' && text[i] <= '9') || text[i] == '.')) ++i;
-    const std::string number(text.substr(0, i));
-    const std::string_view unit = text.substr(i);
-    double scale = 0;
-    if (unit.empty() || unit == "s") scale = 1;
-    else if (unit == "ms") scale = 1e-3;
-    else if (unit == "m") scale = 60;
-    else if (unit == "h") scale = 3600;
-    double v = 0;
-    const char* end = number.data() + number.size();
-    auto [p, ec] = std::from_chars(number.data(), end, v);
-    if (scale == 0 || number.empty() || ec != std::errc{} || p != end || !std::isfinite(v) ||
-        v * scale > max_duration_s)
-        return Error{"bad duration " + quote_text(text) + " (use 10, 10s, 250ms, 2m)"};
-    return from_seconds(v * scale);
-}
+// The rule lives in the core (actor/duration.hpp), shared with --control.
+Result<Duration> parse_duration(std::string_view text) { return actor::parse_duration(text); }
 
 std::optional<std::string> check_group(std::string_view g) {
     if (g.empty()) return "GROUP: must not be empty";
@@ -389,3 +370,19 @@ int exit_status_for(const Ending& e, ExitPolicy policy) {
 }
 
 }  // namespace actor::cli
+
+namespace actor {
+
+RuntimeOptions runtime_options(const cli::CommonOptions& o) {
+    RuntimeOptions r;
+    r.tool = o.tool;
+    r.group = o.group;
+    r.format = o.format;
+    r.verbose = o.verbose;
+    r.quiet = o.quiet;
+    r.timeout = o.timeout;
+    r.transport = cli::transport_options(o);
+    return r;
+}
+
+}  // namespace actor

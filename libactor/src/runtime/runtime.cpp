@@ -36,30 +36,19 @@ bool LineSink::write_line(std::string_view line) {
     return true;
 }
 
-RuntimeOptions runtime_options(const cli::CommonOptions& o) {
-    RuntimeOptions r;
-    r.tool = o.tool;
-    r.group = o.group;
-    r.format = o.format;
-    r.verbose = o.verbose;
-    r.quiet = o.quiet;
-    r.timeout = o.timeout;
-    r.transport = cli::transport_options(o);
-    return r;
-}
 
 namespace {
 std::uint64_t random_u64(std::random_device& rd) {
     return (static_cast<std::uint64_t>(rd()) << 32) ^ static_cast<std::uint64_t>(rd());
 }
 
-cli::Ending::Kind kind_of(FatalKind k) {
+Ending::Kind kind_of(FatalKind k) {
     switch (k) {
-    case FatalKind::unavailable: return cli::Ending::Kind::unavailable;
-    case FatalKind::denied: return cli::Ending::Kind::denied;
-    case FatalKind::usage: return cli::Ending::Kind::usage;
+    case FatalKind::unavailable: return Ending::Kind::unavailable;
+    case FatalKind::denied: return Ending::Kind::denied;
+    case FatalKind::usage: return Ending::Kind::usage;
     }
-    return cli::Ending::Kind::unavailable;
+    return Ending::Kind::unavailable;
 }
 }  // namespace
 
@@ -120,10 +109,10 @@ void Runtime::emit(Event e) {
     if (on_event && !on_event(e)) return;
     if (e.type == EventType::error && opts_.errors_to_stderr) warn(e.message);
     const auto when = std::chrono::system_clock::now();
-    const std::string line = opts_.format == cli::Format::text ? event_to_text(e, when)
+    const std::string line = opts_.format == Format::text ? event_to_text(e, when)
                                                               : event_to_line(e, opts_.group, when);
     if (!sink_.write_line(line)) {
-        finish({cli::Ending::Kind::output_closed, 0, "output closed"});
+        finish({Ending::Kind::output_closed, 0, "output closed"});
         return;
     }
     if (after_event) after_event(e);
@@ -148,14 +137,14 @@ void Runtime::after_node_call() {
     case StopReason::none: break;
     case StopReason::name_twin:
         // The node has already reported the twin as an error event.
-        finish({cli::Ending::Kind::name_twin, 0, "another node uses the name " + node_->name()});
+        finish({Ending::Kind::name_twin, 0, "another node uses the name " + node_->name()});
         return;
     case StopReason::no_echo: {
         const std::string why = "our messages do not come back from the channel (" +
                                 opts_.transport.broker.display() +
                                 "): check the broker's access rules for the topic";
         emit(Event::error(why));
-        finish({cli::Ending::Kind::no_echo, 0, why});
+        finish({Ending::Kind::no_echo, 0, why});
         return;
     }
     }
@@ -252,12 +241,12 @@ void Runtime::wait_signal() {
     signals_.async_wait([this](const boost::system::error_code& ec, int signo) {
         if (ec || finished()) return;
         if (on_signal) on_signal(signo);
-        else leave({cli::Ending::Kind::signal, signo, "signal"});
+        else leave({Ending::Kind::signal, signo, "signal"});
         if (!finished()) wait_signal();
     });
 }
 
-void Runtime::leave(cli::Ending e) {
+void Runtime::leave(Ending e) {
     if (finished()) return;
     if (node_->mode() != Mode::observer && node_->tag_state() >= 0) {
         node_->disable(0, now());
@@ -266,7 +255,7 @@ void Runtime::leave(cli::Ending e) {
     finish(std::move(e));
 }
 
-void Runtime::finish(cli::Ending e) {
+void Runtime::finish(Ending e) {
     if (finished()) return;
     ending_ = std::move(e);
     timer_.cancel();
@@ -278,7 +267,7 @@ void Runtime::finish(cli::Ending e) {
     boost::asio::post(io_, [this] { io_.stop(); });
 }
 
-cli::Ending Runtime::run() {
+Ending Runtime::run() {
     signals_.add(SIGINT);
     signals_.add(SIGTERM);
     signals_.add(SIGHUP);
@@ -293,11 +282,11 @@ cli::Ending Runtime::run() {
                 const std::string why = "cannot reach " + opts_.transport.broker.display() +
                                         " within --timeout";
                 emit(Event::error(why));
-                finish({cli::Ending::Kind::unavailable, 0, why});
+                finish({Ending::Kind::unavailable, 0, why});
             } else if (on_timeout) {
                 on_timeout();
             } else {
-                finish({cli::Ending::Kind::timeout, 0, "--timeout passed"});
+                finish({Ending::Kind::timeout, 0, "--timeout passed"});
             }
         });
     }
@@ -352,7 +341,7 @@ cli::Ending Runtime::run() {
 
     io_.run();
     transport_.reset();
-    return ending_.value_or(cli::Ending{cli::Ending::Kind::done, 0, ""});
+    return ending_.value_or(Ending{Ending::Kind::done, 0, ""});
 }
 
 }  // namespace actor

@@ -9,7 +9,9 @@
 // ACTOR_SERF_AUTH), argv; then the cross-option checks. Every bad option
 // ends the program with exit status 64 and ONE line on stderr naming it.
 #include "actor/config.hpp"
+#include "actor/ending.hpp"
 #include "actor/node.hpp"
+#include "actor/runtime.hpp"
 #include "actor/result.hpp"
 #include "actor/time.hpp"
 #include "actor/transport.hpp"
@@ -27,7 +29,7 @@ class App;
 
 namespace actor::cli {
 
-enum class Format { json, text };
+using Format = actor::Format;
 
 struct CommonOptions {
     std::string tool;  // program name for messages, e.g. "actor-join"
@@ -104,22 +106,18 @@ std::string default_node_name();
 TransportOptions transport_options(const CommonOptions& o);
 NodeOptions node_options(const CommonOptions& o, Mode mode);
 
-// How a run ended; the one mapping to exit statuses is exit_status_for().
-struct Ending {
-    enum class Kind {
-        done,           // finished what it was asked (count reached, --once, leave)
-        output_closed,  // stdout went away (`| head -1`): quiet success
-        usage,          // bad input found late (e.g. the channel refuses the group)
-        unavailable,    // channel unreachable or refused us
-        no_echo,        // our messages do not come back
-        denied,         // credentials or topic access rejected
-        name_twin,      // another node uses our name
-        timeout,        // --timeout passed
-        signal,         // SIGINT/SIGTERM/SIGHUP
-    } kind = Kind::done;
-    int signal = 0;       // for Kind::signal
-    std::string reason;   // for diagnostics
-};
+}  // namespace actor::cli
+
+namespace actor {
+// The runtime's options from the common ones (the tool, the group, the
+// format, -v/-q, --timeout and the transport).
+RuntimeOptions runtime_options(const cli::CommonOptions& o);
+}  // namespace actor
+
+namespace actor::cli {
+
+// How a run ended (actor/ending.hpp); the one mapping to exit statuses.
+using Ending = actor::Ending;
 
 struct ExitPolicy {
     // actor-join and actor-watch treat a stop signal as the normal way to

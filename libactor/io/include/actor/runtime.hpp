@@ -17,7 +17,7 @@
 // Reused by actor-run-if-leader: replace_node() switches from an observer
 // phase to an active phase, on_event intercepts events, the sink can be any
 // fd, and with_node() lets a tool poke the node (e.g. set_value) at any time.
-#include "actor/cli.hpp"
+#include "actor/ending.hpp"
 #include "actor/event.hpp"
 #include "actor/message.hpp"
 #include "actor/node.hpp"
@@ -60,7 +60,7 @@ inline constexpr Duration retry_report_interval = std::chrono::seconds(10);
 struct RuntimeOptions {
     std::string tool;   // for stderr lines
     std::string group;
-    cli::Format format = cli::Format::json;
+    Format format = Format::json;
     int verbose = 0;
     bool quiet = false;
     bool raw = false;   // print every decoded message as a `raw` event
@@ -72,7 +72,6 @@ struct RuntimeOptions {
     bool errors_to_stderr = true;
 };
 
-RuntimeOptions runtime_options(const cli::CommonOptions& o);
 
 class Runtime {
 public:
@@ -97,12 +96,12 @@ public:
     std::function<void()> on_timeout;
 
     // Connects and runs until finish(); returns how the run ended.
-    cli::Ending run();
+    Ending run();
 
     // End the run now (idempotent: the first ending wins).
-    void finish(cli::Ending e);
+    void finish(Ending e);
     // Disable the node (reports `untag` if tagged), then finish.
-    void leave(cli::Ending e);
+    void leave(Ending e);
     bool finished() const { return ending_.has_value(); }
 
     Node& node() { return *node_; }
@@ -156,7 +155,7 @@ private:
     boost::asio::steady_timer run_timer_;
     boost::asio::signal_set signals_;
     LineSink sink_;
-    std::optional<cli::Ending> ending_;
+    std::optional<Ending> ending_;
     bool draining_ = false;
     bool drain_again_ = false;
     std::optional<std::size_t> limit_;  // the transport's payload limit
