@@ -62,6 +62,11 @@ struct SimOptions {
     // is emitted (debugging, custom invariants).
     std::function<void(Time, std::size_t from, const Message&)> on_send;
     std::function<void(Time, std::size_t node, const Event&)> on_event;
+    // Count a copy that cannot change its receiver (see "Cost model" above)
+    // as delivered without calling into the node. Off: every copy is a call.
+    // Runs are the same either way (tests/sim/test_sim_harness.cpp checks
+    // traces over many seeds); on is only faster.
+    bool skip_inert = true;
     // Work items (deliveries, wake-ups, actions) before a run is declared a
     // livelock. Counted over the simulator's lifetime.
     std::uint64_t max_steps = 20'000'000;

@@ -51,13 +51,13 @@
 #include "actor/node.hpp"
 
 #include "actor/codec.hpp"
+#include "peer_table.hpp"
 
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <deque>
 #include <limits>
-#include <memory_resource>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -88,21 +88,7 @@ Duration gap_times(const Config& c, double f) { return from_seconds(c.gap * f); 
 }  // namespace
 
 struct Node::Impl {
-    // What we know of another node: its value map entry and its recovery
-    // record, in one hash map entry so a ping costs one lookup.
-    struct Peer {
-        Value value;
-        bool has_value = false;    // in the value map (docs/PROTOCOL.md)
-        bool has_count = false;    // recovery record holds a number
-        std::uint32_t bytes = 0;   // value_footprint(value) while has_value
-        double count = 0;          // valid_pings when it last pinged
-        // Recency list, least recently heard first: eviction walks it from
-        // the front instead of scanning and sorting the whole map (map
-        // nodes never move, so the links stay valid across rehashes).
-        Peer* older = nullptr;
-        Peer* newer = nullptr;
-        const std::string* key = nullptr;  // this entry's name in `peers`
-    };
+    using Peer = detail::PeerTable::Peer;
     // A recovery beacon waiting to be sent (rare: only after a split heals).
     struct PendingRecovery {
         Time deadline{};
@@ -141,28 +127,10 @@ struct Node::Impl {
     std::vector<Event> events;
     std::map<std::string, PendingRecovery> pending;
     std::optional<Report> report;
-    // find_peer's cache of recent lookups (entries are dropped on eviction).
-    struct Recent {
-        std::size_t hash = 0;
-        Peer* peer = nullptr;
-    };
-    mutable std::array<Recent, 8> recent{};
-    mutable std::size_t recent_next = 0;
-
     Value value;
     Value last_ping_value;  // what our last ping carried
     Chain chain;
-    // A full value map replaces one entry per new name: the pool recycles
-    // freed entries in place of a malloc/free pair each (and keeps one
-    // node's entries together).
-    std::pmr::unsynchronized_pool_resource peer_pool;
-    std::pmr::unordered_map<std::string, Peer> peers{&peer_pool};
-    std::size_t valued = 0;  // peers with has_value: the value map's size
-    std::size_t evict_floor = 0;  // evict() again only at this size
-    std::size_t value_bytes = 0;  // sum of the peers' value footprints
-    std::size_t bytes_floor = 0;  // evict for bytes again only past this
-    Peer* oldest = nullptr;  // ends of the recency list
-    Peer* newest = nullptr;
+    detail::PeerTable table;
     // The entry receive() remembered, while receive() runs (nothing is
     // evicted after that point of it).
     const Peer* heard_last = nullptr;
@@ -175,15 +143,12 @@ struct Node::Impl {
     explicit Impl(NodeOptions o)
         : opts(std::move(o)), config(opts.config), ready(opts.ready), mode(opts.mode),
           state(opts.mode == Mode::active ? 0 : -1), value(opts.value),
-          chain(opts.config.nodes) {
+          chain(opts.config.nodes), table(opts.max_known_nodes, opts.max_value_bytes) {
         if (!opts.random) {
             // Deterministic fallback for observers and tests that need no
             // randomness: a fixed sequence is still a valid source.
             opts.random = [] { return 0.5; };
         }
-        // One allocation of the bucket array instead of a rehash at every
-        // doubling on the way to the bound.
-        peers.reserve(std::min<std::size_t>(std::max<std::size_t>(opts.max_known_nodes, 1), 1024));
     }
 
     double uniform(double lo, double hi) { return lo + (hi - lo) * opts.random(); }
@@ -203,109 +168,36 @@ struct Node::Impl {
     }
     void send_vers() { send(Message::make_vers(opts.name, config, opts.id)); }
 
-    // ---- value map
+    // ---- value map (the storage: peer_table.hpp)
     const Value* known_value(const std::string& n) const {
         // The sender just heard is usually asked for again at once (as the
         // new chain head, when the next ping time is drawn): skip the lookup.
         if (heard_last && *heard_last->key == n)
             return heard_last->has_value ? &heard_last->value : nullptr;
-        const Peer* p = find_peer(n);
+        const Peer* p = table.find(n);
         return !p || !p->has_value ? nullptr : &p->value;
-    }
-    // A lookup that first tries the few names looked up last: in a steady
-    // rotation the same handful of nodes ping, and the map's bucket array
-    // and chain are cold by the next turn of a large group.
-    Peer* find_peer(const std::string& n) const {
-        const std::size_t h = std::hash<std::string>{}(n);
-        for (const auto& r : recent)
-            if (r.peer && r.hash == h && *r.peer->key == n) return r.peer;
-        auto it = peers.find(n);
-        if (it == peers.end()) return nullptr;
-        Peer* p = const_cast<Peer*>(&it->second);
-        note_recent(h, p);
-        return p;
-    }
-    void note_recent(std::size_t h, Peer* p) const {
-        recent[recent_next] = {h, p};
-        recent_next = (recent_next + 1) % recent.size();
-    }
-    void unlink(Peer& p) {
-        (p.older ? p.older->newer : oldest) = p.newer;
-        (p.newer ? p.newer->older : newest) = p.older;
-        p.older = p.newer = nullptr;
-    }
-    void link_newest(Peer& p) {
-        p.older = newest;
-        p.newer = nullptr;
-        (newest ? newest->newer : oldest) = &p;
-        newest = &p;
     }
     // The entry for n, created if need be, marked as heard just now.
     Peer& touch(const std::string& n) {
-        Peer* found = find_peer(n);
-        if (!found) {
-            if (peers.size() >= std::max<std::size_t>(opts.max_known_nodes, 1) &&
-                peers.size() >= evict_floor)
-                evict();
-            auto it = peers.emplace(n, Peer{}).first;
-            it->second.key = &it->first;
-            link_newest(it->second);
-            note_recent(std::hash<std::string>{}(n), &it->second);
-            return it->second;
+        if (Peer* p = table.find(n)) {
+            table.mark_heard(*p);
+            return *p;
         }
-        Peer& p = *found;
-        if (&p != newest) {
-            unlink(p);
-            link_newest(p);
-        }
-        return p;
+        if (table.full()) table.evict(kept());
+        return table.insert(n);
     }
     void remember(Peer& p, const Value& v) {
-        if (!p.has_value) ++valued;
-        p.has_value = true;
-        p.value = v;
-        value_bytes -= p.bytes;
-        p.bytes = static_cast<std::uint32_t>(value_footprint(v));
-        value_bytes += p.bytes;
-        // Bounded in bytes too: 1 KiB on the wire can decode to 80 KiB.
-        if (value_bytes > opts.max_value_bytes && value_bytes >= bytes_floor) {
-            if (evict(&p) == 0) bytes_floor = value_bytes + opts.max_value_bytes / 8;
-            else bytes_floor = 0;
-        }
+        if (table.set_value(p, v)) table.evict(kept(), &p);
     }
-    // Forget the least recently heard eighth of the names that are neither
-    // us, nor on the chain, nor awaited by a recovery beacon: amortised O(1)
-    // per new name however many names flood the channel.
-    // Returns how many names it forgot; never `spare` (the entry in use).
-    std::size_t evict(const Peer* spare = nullptr) {
-        std::size_t k = std::max<std::size_t>(1, peers.size() / 8);
-        std::vector<Peer*> victims;
-        victims.reserve(k);
-        // One set of the chain's names per eviction (not a chain scan per
-        // candidate): O(chain + k) for k names freed, so amortised O(1) per
-        // new name even with a hostile chain of max_chain_length names.
-        std::unordered_set<std::string_view> kept;
-        kept.reserve(chain.size() + 1);
-        for (const auto& n : chain.names()) kept.insert(n);
-        for (Peer* p = oldest; p && victims.size() < k; p = p->newer) {
-            const std::string& n = *p->key;
-            if (p == spare || n == opts.name || kept.count(n) || pending.count(n)) continue;
-            victims.push_back(p);
-        }
-        // Names that must stay (a chain of up to max_chain_length names can
-        // outnumber the bound) let the map grow past it; try again only k
-        // names later, so a full map of kept names costs no scan per name.
-        evict_floor = victims.size() < k ? peers.size() + k : 0;
-        for (Peer* p : victims) {
-            for (auto& r : recent)
-                if (r.peer == p) r.peer = nullptr;
-            if (p->has_value) --valued;
-            value_bytes -= p->bytes;
-            unlink(*p);
-            std::string n = *p->key;  // erase() must not read a key it frees
-            peers.erase(n);
-        }
-        return victims.size();
+    // The names eviction must spare: us, the chain, and the old heads whose
+    // recovery beacon is pending. Built only when an eviction is due.
+    detail::PeerTable::Kept kept() const {
+        detail::PeerTable::Kept k;
+        k.reserve(chain.size() + pending.size() + 1);
+        k.insert(opts.name);
+        for (const auto& n : chain.names()) k.insert(n);
+        for (const auto& [n, r] : pending) k.insert(n);
+        return k;
     }
 
     // priority(a, b): does node a beat node b? (docs/PROTOCOL.md "priority")
@@ -350,7 +242,7 @@ struct Node::Impl {
                 return 1.0 - std::ldexp(1.0, -static_cast<int>(L + 2 - pos));
         }
         double total = static_cast<double>(
-            std::max<std::int64_t>(static_cast<std::int64_t>(valued), config.n_hosts));
+            std::max<std::int64_t>(static_cast<std::int64_t>(table.valued()), config.n_hosts));
         if (total < 1) total = 1;
         if (config.force_in) {
             if (static_cast<double>(c) >= total) return uniform(0, 0.25);
@@ -623,14 +515,14 @@ struct Node::Impl {
 
     void start_recovery(const std::string& x, const Chain& old, std::size_t pos, Time now) {
         if (pending.count(x)) return;
-        auto it = peers.find(x);
-        if (it != peers.end() && it->second.has_count) {
+        Peer* rec = table.lookup(x);
+        if (rec && rec->has_count) {
             // The record now becomes "pending", whatever happens next.
-            it->second.has_count = false;
+            rec->has_count = false;
             // 0.24's rule, odd as it reads: a record older than nodes/2
             // reports means X's beacon is not needed; forget the record.
             if (config.nodes > 1 &&
-                it->second.count < static_cast<double>(valid_pings) -
+                rec->count < static_cast<double>(valid_pings) -
                                        static_cast<double>(config.nodes) / 2.0)
                 return;
         }
@@ -875,7 +767,9 @@ void Node::on_channel_up(Time now) { impl_->channel_up(now); }
 void Node::on_message(const Message& m, Time now) { impl_->process(m, now); }
 
 // Mirrors process(), check_twin(), receive() and receive_vers() for the two
-// types that, once started, mostly change nothing: keep them in step.
+// types that, once started, mostly change nothing. The simulator's
+// SimHarness.SkippingInertCopiesChangesNoRun runs many seeds with and
+// without this shortcut and requires identical traces.
 bool Node::ignores(const Message& m) const {
     const auto& s = *impl_;
     if (m.type != MsgType::init && m.type != MsgType::vers) return false;
@@ -965,7 +859,7 @@ const Chain& Node::chain() const { return impl_->chain; }
 const Config& Node::config() const { return impl_->config; }
 const Value& Node::value() const { return impl_->value; }
 bool Node::ready() const { return impl_->ready; }
-std::size_t Node::known_nodes() const { return impl_->valued; }
+std::size_t Node::known_nodes() const { return impl_->table.valued(); }
 std::optional<Time> Node::next_ping_time() const { return impl_->next_ping; }
 StopReason Node::stop_reason() const { return impl_->stop; }
 

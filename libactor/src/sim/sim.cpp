@@ -96,6 +96,7 @@ struct Simulator::Impl {
     };
     static constexpr std::uint32_t no_name = UINT32_MAX;
     bool inert(const Hot& h, const Broadcast& b) const {
+        if (!opts.skip_inert) return false;
         if (b.init) return h.started && h.name_id != b.name_id;
         return b.vers && h.node->ignores(b.msg);
     }

@@ -1,0 +1,93 @@
+#pragma once
+// The node's table of other nodes (docs/PROTOCOL.md "Node state"): the value
+// map (name -> last value) and the recovery records, in one hash map entry
+// per name so a ping costs one lookup, bounded in names and in decoded value
+// bytes. Private to the core; node.cpp holds the rules, this the storage:
+//
+// - lookups try the few names looked up last first (in a steady rotation the
+//   same handful of nodes ping, and a large map is cold by the next turn);
+// - a recency list, least recently heard first, so eviction walks from the
+//   front instead of scanning and sorting (map nodes never move, so the
+//   links stay valid across rehashes);
+// - evict() forgets the least recently heard eighth of the names that the
+//   caller does not keep (us, the chain, pending recoveries): amortised O(1)
+//   per new name however many names flood the channel. When too few can go
+//   (a chain longer than the bound), it waits k more names (or an eighth of
+//   the byte budget) before trying again, so a full table of kept names
+//   costs no scan per message.
+#include "actor/value.hpp"
+
+#include <array>
+#include <cstdint>
+#include <memory_resource>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace actor::detail {
+
+class PeerTable {
+public:
+    struct Peer {
+        Value value;
+        bool has_value = false;    // in the value map
+        bool has_count = false;    // recovery record holds a number
+        std::uint32_t bytes = 0;   // value_footprint(value) while has_value
+        double count = 0;          // valid_pings when it last pinged
+        Peer* older = nullptr;
+        Peer* newer = nullptr;
+        const std::string* key = nullptr;  // this entry's name in the map
+    };
+    using Kept = std::unordered_set<std::string_view>;
+
+    PeerTable(std::size_t max_names, std::size_t max_value_bytes);
+    PeerTable(const PeerTable&) = delete;
+    PeerTable& operator=(const PeerTable&) = delete;
+
+    Peer* find(const std::string& n) const;
+    // Move an existing entry to the newest end of the recency list.
+    void mark_heard(Peer& p);
+    // A new entry (n must not be in the table), newest.
+    Peer& insert(const std::string& n);
+    // Sets p's value; true when the value bytes now exceed their budget and
+    // an eviction is due (then call evict(kept, &p)).
+    bool set_value(Peer& p, const Value& v);
+    // Whether a new name is due an eviction first.
+    bool full() const;
+    // Forget up to an eighth of the names not in `kept` and not `spare`,
+    // least recently heard first; returns how many went.
+    std::size_t evict(const Kept& kept, const Peer* spare = nullptr);
+    // The plain map lookup, without the recent-lookup cache.
+    Peer* lookup(const std::string& n);
+
+    std::size_t size() const { return peers_.size(); }
+    std::size_t valued() const { return valued_; }
+    std::size_t value_bytes() const { return value_bytes_; }
+
+private:
+    void note_recent(std::size_t h, Peer* p) const;
+    void unlink(Peer& p);
+    void link_newest(Peer& p);
+
+    std::size_t max_names_;
+    std::size_t max_value_bytes_;
+    struct Recent {
+        std::size_t hash = 0;
+        Peer* peer = nullptr;
+    };
+    mutable std::array<Recent, 8> recent_{};
+    mutable std::size_t recent_next_ = 0;
+    // A full table replaces one entry per new name: the pool recycles freed
+    // entries in place of a malloc/free pair each.
+    std::pmr::unsynchronized_pool_resource pool_;
+    std::pmr::unordered_map<std::string, Peer> peers_{&pool_};
+    std::size_t valued_ = 0;
+    std::size_t value_bytes_ = 0;
+    std::size_t names_floor_ = 0;  // evict for names again only at this size
+    std::size_t bytes_floor_ = 0;  // evict for bytes again only past this
+    Peer* oldest_ = nullptr;
+    Peer* newest_ = nullptr;
+};
+
+}  // namespace actor::detail
