@@ -31,6 +31,21 @@ BIN = os.environ.get("ACTOR_BIN_DIR", os.path.join(ROOT, "build", "tools"))
 TIMING = {5: (1.0, 0.1), 50: (1.0, 0.2), 200: (2.0, 0.4)}
 
 
+def derived(name, cycle, gap):
+    """A duration derived from the timing, in seconds, from actor/timing.hpp
+    through `actor-watch --print-timing` (the one home of the formulas)."""
+    key = (cycle, gap)
+    if key not in _DERIVED:
+        out = subprocess.run([os.path.join(BIN, "actor-watch"), "--print-timing",
+                              "--cycle", f"{cycle}s", "--gap", f"{gap}s", "bench/timing"],
+                             check=True, capture_output=True, text=True).stdout
+        _DERIVED[key] = {d["name"]: d["seconds"] for d in map(json.loads, out.splitlines())}
+    return _DERIVED[key][name]
+
+
+_DERIVED = {}
+
+
 def timing_for(n):
     if n in TIMING:
         return TIMING[n]
@@ -202,7 +217,7 @@ def proc_stats(pid):
 def settle_secs(n, cycle, gap):
     # Start-up: every node sends init, vers and a first ping; then the chain
     # fills up. A few turns after the last node started the rotation is steady.
-    return 4 * (cycle + 2 * gap) + n * 0.02
+    return 4 * derived("late_slot", cycle, gap) + n * 0.02
 
 
 # --------------------------------------------------------------------- wire
@@ -309,7 +324,7 @@ def cmd_wire(args):
 def cmd_failover(args):
     n = args.nodes
     cycle, gap = timing_for(n)
-    bound = cycle + 2.5 * gap
+    bound = derived("turn_bound", cycle, gap)
     print("## bench_failover: kill -9 the tagged node, time until the next `tag` anywhere")
     print(f"{n} actor-join processes, cycle {cycle:g}s gap {gap:g}s; "
           f"unit = cycle + 2.5*gap = {bound:g}s; the killed node is restarted after each kill")
@@ -360,7 +375,7 @@ def cmd_failover(args):
                 print(f"| {i} | {victim.name} | {t_kill - t_tag:.3f} | {who.name} | {d:.3f} "
                       f"| {d / bound:.3f} |", flush=True)
                 # Let the restarted node's start-up pass before the next kill.
-                time.sleep(cycle + 2 * gap)
+                time.sleep(derived("late_slot", cycle, gap))
         finally:
             stop_nodes(nodes)
             broker.stop()

@@ -124,6 +124,6 @@ int main(int argc, char** argv) {
     std::printf("turns = tag events; overlaps = intervals with two nodes tagged (steady state);\n"
                 "max_rep = longest time between two reports of one node (bound: cycle + 3*gap "
                 "+ latency = %.2fs)\n",
-                cfg.cycle + 3 * cfg.gap + cfg.gap * (a.latency_gap + a.jitter_gap));
+                to_seconds(timing::off_chain_turn_bound(cfg)) + cfg.gap * (a.latency_gap + a.jitter_gap));
     return 0;
 }

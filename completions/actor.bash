@@ -12,7 +12,7 @@ _actor_common_opts='-b --broker -n --name --value --cycle --gap --timeout
   --password-file --cafile --capath --cert --key --serf-auth-file
   -v --verbose -q --quiet --format --config -h --help --version'
 _actor_join_opts='--passive --raw --count --control'
-_actor_watch_opts='--raw --once --members --ttl'
+_actor_watch_opts='--raw --once --members --ttl --print-timing'
 _actor_run_opts='--wait --observe --linger --kill-on-detag --kill-on-untag
   --kill-after -c --events --events-fd -E --conflict-exit-code --fail-open'
 

@@ -41,6 +41,7 @@ complete -c actor-watch -l raw -d 'also print every message with its sender'
 complete -c actor-watch -l once -d 'print the next settled turn and exit'
 complete -c actor-watch -l members -d 'print the nodes seen lately after each turn'
 complete -c actor-watch -l ttl -x -a $durations -d 'how long a member stays listed'
+complete -c actor-watch -l print-timing -d 'print the derived durations of the timing and exit'
 
 complete -c actor-run-if-leader -l wait -d 'join at once; run when the rotation reaches this node'
 complete -c actor-run-if-leader -l observe -d "never join; run if the next turn is this node's"

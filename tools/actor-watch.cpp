@@ -11,8 +11,11 @@
 
 #include <CLI/CLI.hpp>
 #include "actor/runtime.hpp"
+#include "actor/timing.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <iostream>
 #include <map>
 #include <string>
 
@@ -32,7 +35,22 @@ struct WatchOptions {
     bool once = false;
     bool members = false;
     std::string ttl;
+    bool print_timing = false;
 };
+
+// --print-timing: each derived duration of the configured timing
+// (actor/timing.hpp) as a JSON line, for scripts and the Bats helpers.
+int print_timing(const actor::Config& c) {
+    for (const auto& f : actor::timing::timing_formulas) {
+        const auto d = f.of(c);
+        std::cout << nlohmann::json{{"name", std::string(f.name)}, {"formula", std::string(f.text)}, {"man", std::string(f.man)},
+                                    {"seconds", actor::to_seconds(d)},
+                                    {"ms", std::chrono::duration_cast<std::chrono::milliseconds>(d).count()}}
+                         .dump()
+                  << '\n';
+    }
+    return 0;
+}
 
 class Members {
 public:
@@ -131,18 +149,19 @@ int main(int argc, char** argv) {
     app.add_flag("--once", opt.once, "print the next settled turn and exit");
     app.add_flag("--members", opt.members, "print the nodes seen lately after each turn");
     app.add_option("--ttl", opt.ttl, "how long a member stays listed (default (nodes+1)*(cycle+2.5*gap))");
+    app.add_flag("--print-timing", opt.print_timing, "print the derived durations of the timing and exit");
     if (auto status = actor::cli::parse(app, common, argc, argv)) return *status;
 
     const auto& c = common.config;
-    actor::Duration ttl = actor::from_seconds(static_cast<double>(std::max<std::int64_t>(c.nodes, 1) + 1) *
-                                              (c.cycle + 2.5 * c.gap));
+    if (opt.print_timing) return print_timing(c);
+    actor::Duration ttl = actor::timing::member_ttl(c);
     if (!opt.ttl.empty()) {
         auto t = actor::cli::parse_duration(opt.ttl);
         if (!t) return actor::cli::usage_error(common, "--ttl: " + t.error().message);
         ttl = *t;
     }
     // --once must end: without --timeout it waits two cycles and some slack.
-    if (opt.once && !common.timeout) common.timeout = actor::from_seconds(2 * c.cycle + 4 * c.gap);
+    if (opt.once && !common.timeout) common.timeout = actor::timing::watch_once_timeout(c);
 
     auto ropts = actor::runtime_options(common);
     ropts.raw = opt.raw;

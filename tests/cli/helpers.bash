@@ -47,9 +47,38 @@ long_over_serf() {
         skip "over Serf only with ACTOR_LONG=1: $1"
 }
 
-# turns N: whole seconds (rounded up) that N turns of cycle + 3*gap take;
-# the unit for deadlines and --timeout values.
-turns() { awk -v n="$1" -v c="$CYCLE" -v g="$GAP" 'BEGIN { s = n * (c + 3 * g); t = int(s); print (t < s) ? t + 1 : t }'; }
+# timing_ms NAME: a duration derived from the current timing (the options in
+# FAST) in whole ms, as actor-watch --print-timing prints it from
+# actor/timing.hpp, the one place the formulas live (turn_bound,
+# off_chain_turn_bound, member_ttl, tag_length, ...). A tool option rather
+# than a file generated at build time, because the timing is chosen at run
+# time (the channel, faults.bash's use_timing). Cached per FAST in
+# $BATS_FILE_TMPDIR (the callers run in $(...) subshells).
+timing_ms() {
+    local key cache=""
+    key=$(printf '%s_' "${FAST[@]}" | tr -c 'A-Za-z0-9.' '_')
+    [[ -z ${BATS_FILE_TMPDIR:-} ]] || cache="$BATS_FILE_TMPDIR/timing-$key"
+    if [[ -z $cache || ! -s $cache ]]; then
+        local lines
+        lines=$(actor-watch --print-timing "${FAST[@]}" timing/query) || return 1
+        if [[ -n $cache ]]; then printf '%s\n' "$lines" >"$cache.$$" && mv "$cache.$$" "$cache"; fi
+    fi
+    local ms
+    if [[ -n $cache ]]; then
+        ms=$(jq -r --arg n "$1" 'select(.name==$n) | .ms' "$cache")
+    else
+        ms=$(jq -r --arg n "$1" 'select(.name==$n) | .ms' <<<"$lines")
+    fi
+    [[ -n $ms ]] || { echo "timing_ms: no duration named $1" >&2; return 1; }
+    echo "$ms"
+}
+
+# turns N: whole seconds (rounded up) that N off-chain turn bounds
+# (cycle + 3*gap) take; the unit for deadlines and --timeout values.
+turns() {
+    local ms; ms=$(timing_ms off_chain_turn_bound) || return 1
+    echo $(( ($1 * ms + 999) / 1000 ))
+}
 
 # ms_of EXPR: an awk expression over CYCLE and GAP (seconds) in whole ms.
 ms_of() { awk -v CYCLE="$CYCLE" -v GAP="$GAP" "BEGIN { printf \"%d\", ($1) * 1000 }"; }

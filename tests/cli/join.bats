@@ -28,7 +28,7 @@ teardown() { common_teardown; }
     local t0; t0=$(now_ms)
     local hit; hit=$(first_event_after "$t0" '.event=="tag"' "$(turns 8)" "$(out_of b)" "$(out_of c)")
     local delay=$(( ${hit%% *} - t0 ))
-    local limit; limit=$(ms_of 'CYCLE + 2.5 * GAP + 1.5')
+    local limit; limit=$(( $(timing_ms turn_bound) + 1500 ))
     echo "next tag after ${delay} ms by ${hit#* } (limit ${limit} ms)"
     # cycle + 2.5*gap, plus 1.5 s to settle on a loaded machine (which
     # also covers a gossip tick or two over Serf).

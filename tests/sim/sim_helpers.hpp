@@ -1,5 +1,6 @@
 #pragma once
 // Shared set-up for the simulator scenarios (tests/sim) and bench_sim.
+#include "actor/timing.hpp"
 #include "actor/sim.hpp"
 
 #include <algorithm>
@@ -28,8 +29,8 @@ inline Config fast_config(std::int64_t nodes = 5) {
 
 inline Duration gaps(const Config& c, double f) { return from_seconds(c.gap * f); }
 inline Duration cycles(const Config& c, double f) { return from_seconds(c.cycle * f); }
-// A generous turn: cycle + 2 gaps (the late slot) .
-inline Duration turn(const Config& c) { return from_seconds(c.cycle + 2 * c.gap); }
+// A generous turn: cycle + 2 gaps (the late slot, actor/timing.hpp).
+inline Duration turn(const Config& c) { return timing::late_slot(c); }
 
 // A link whose base latency and jitter are given as fractions of gap.
 inline sim::LinkModel link(const Config& c, double latency_gap, double jitter_gap,

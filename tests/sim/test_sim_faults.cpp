@@ -53,7 +53,7 @@ TEST_P(CrashTagged, AnotherNodeIsTaggedWithinATurn) {
 
         const Time crash_at = victim.at + cycles(cfg, tc.crash_after_tag_cycle);
         s.at(crash_at, [&](sim::Simulator& sim) { sim.crash(victim.node); });
-        const Time bound = victim.at + from_seconds(cfg.cycle + 2.5 * cfg.gap) + settle;
+        const Time bound = victim.at + timing::turn_bound(cfg) + settle;
         ASSERT_TRUE(s.run_until(bound)) << s.error();
         ASSERT_FALSE(s.alive(victim.node));
         bool another = false;

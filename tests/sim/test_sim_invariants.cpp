@@ -88,7 +88,7 @@ TEST_P(Invariants, HoldInSteadyState) {
         }
 
         // Reports keep coming for every node.
-        const Duration bound = from_seconds(cfg.cycle + 3 * cfg.gap) + max_latency;
+        const Duration bound = timing::off_chain_turn_bound(cfg) + max_latency;
         for (std::size_t i = 0; i < s.size(); ++i) {
             EXPECT_LE(s.max_report_interval(i), bound)
                 << s.name(i) << ": " << to_seconds(s.max_report_interval(i)) << "s between reports";
