@@ -26,7 +26,7 @@ use_timing "$CYCLE" "$GAP"   # the channel's timing (tests/cli/helpers.bash)
 # turn_bound: one turn's upper bound in ms: the next ping comes within
 # cycle + 2*gap (+ gap/3 for a node not `ready`, docs/PROTOCOL.md "Next ping
 # time"), its tag a gap after it: cycle + 3*gap (the unit of `turns`).
-turn_bound() { ms_of 'CYCLE + 3 * GAP'; }
+turn_bound() { timing_ms off_chain_turn_bound; }
 
 # gap_ms: the gap in ms, the slack allowed after a fault starts for a tag
 # whose ping was echoed just before.

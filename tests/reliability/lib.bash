@@ -4,8 +4,9 @@
 
 load ../cli/helpers
 
-# One turn's upper bound with the fast timing: cycle + 2.5*gap, in ms.
-TURN_MS=1250
+# One turn's upper bound with the fast timing, in ms: timing::turn_bound
+# (cycle + 2.5*gap), from actor-watch --print-timing.
+TURN_MS=$(timing_ms turn_bound)
 
 rel_setup() {
     common_setup
