@@ -291,6 +291,42 @@ one_it() {
     return 1
 }
 
+# gossip_overlap_at_most N T NAME...: over Serf an agent restart can lose
+# gossip between agents (actor(7), "What the echo proves"): at most N tags
+# may begin while another node is tagged, each after T (ms: the agent's
+# return) and within 2 turns of it; none before it.
+gossip_overlap_at_most() {
+    local max=$1 t=$2 files=() x; shift 2
+    for x in "$@"; do files+=("$(out_of "$x")"); done
+    local times; times=$(overlap_starts "${files[@]}")
+    [[ -z $times ]] && return 0
+    local n=0 outside=0 at
+    for at in $times; do
+        n=$((n + 1))
+        (( at >= t && at <= t + 2 * $(turn_bound) )) || outside=$((outside + 1))
+    done
+    if (( n <= max && outside == 0 )); then
+        echo "# note: $n tag(s) began beside another within 2 turns of the agent's return" >&3
+        return 0
+    fi
+    echo "$n tags began while another node was tagged, $outside outside the 2 turns after the agent's return:" >&2
+    timeline "$@" >&2
+    return 1
+}
+
+# overlap_starts FILE...: the times (ms) of tags that began while another
+# node was tagged (overlapping_tags, with times).
+overlap_starts() {
+    local f
+    for f in "$@"; do
+        jq -r --arg n "$(basename "$f" .out)" \
+            'select(.event=="tag" or .event=="untag" or .event=="detag")
+             | "\((.time[0:19] + "Z" | fromdate) * 1000 + (.time[20:23] | tonumber)) \(.event) \($n)"' "$f"
+    done | sort -n | awk '
+        $2 == "tag" { if (open && owner != $3) print $1; open = 1; owner = $3; next }
+        $3 == owner { open = 0 }'
+}
+
 # tagged_during T0 T1 MIN NAME...: the nodes tagged at least MIN times in
 # [T0, T1) (the ones the fault did not touch kept rotating).
 tagged_during() {
