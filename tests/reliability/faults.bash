@@ -314,18 +314,6 @@ gossip_overlap_at_most() {
     return 1
 }
 
-# overlap_starts FILE...: the times (ms) of tags that began while another
-# node was tagged (overlapping_tags, with times).
-overlap_starts() {
-    local f
-    for f in "$@"; do
-        jq -r --arg n "$(basename "$f" .out)" \
-            'select(.event=="tag" or .event=="untag" or .event=="detag")
-             | "\((.time[0:19] + "Z" | fromdate) * 1000 + (.time[20:23] | tonumber)) \(.event) \($n)"' "$f"
-    done | sort -n | awk '
-        $2 == "tag" { if (open && owner != $3) print $1; open = 1; owner = $3; next }
-        $3 == owner { open = 0 }'
-}
 
 # tagged_during T0 T1 MIN NAME...: the nodes tagged at least MIN times in
 # [T0, T1) (the ones the fault did not touch kept rotating).

@@ -74,14 +74,17 @@ broker_kill9() {
 
 # overlapping_tags FILE...: tags that began while another node's tag (closed
 # by its untag or detag) was still open, over the given event files.
-overlapping_tags() {
+overlapping_tags() { overlap_starts "$@" | wc -l | tr -d " "; }
+
+# overlap_starts FILE...: the times (ms) of tags that began while another
+# node was tagged, in time order.
+overlap_starts() {
     local f
     for f in "$@"; do
         jq -r --arg n "$(basename "$f" .out)" \
             'select(.event=="tag" or .event=="untag" or .event=="detag")
              | "\((.time[0:19] + "Z" | fromdate) * 1000 + (.time[20:23] | tonumber)) \(.event) \($n)"' "$f"
     done | sort -n | awk '
-        $2 == "tag" { if (open && owner != $3) n++; open = 1; owner = $3; next }
-        $3 == owner { open = 0 }
-        END { print n + 0 }'
+        $2 == "tag" { if (open && owner != $3) print $1; open = 1; owner = $3; next }
+        $3 == owner { open = 0 }'
 }

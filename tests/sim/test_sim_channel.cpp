@@ -10,6 +10,7 @@
 
 #include <cstdlib>
 #include <map>
+#include <memory>
 #include <string>
 
 using namespace actor;
@@ -71,19 +72,34 @@ sim::SimOptions options(std::uint64_t seed, const Config& cfg) {
     return o;
 }
 
+// Five nodes started within a gap, every tag and untag logged in `turns`.
+std::unique_ptr<sim::Simulator> group_of_five(std::uint64_t seed, const Config& cfg, Turns& turns) {
+    auto o = options(seed, cfg);
+    turns.hook(o);
+    auto s = std::make_unique<sim::Simulator>(o);
+    add_group(*s, 5, cfg, gaps(cfg, 1));
+    return s;
+}
+
+// Runs f(seed, simulator, turns) over seed_count(dflt) seeds of a group of
+// five, the seed in every failure.
+template <class F>
+void each_seed(std::uint64_t dflt, const Config& cfg, F f) {
+    const std::uint64_t n = seed_count(dflt);
+    for (std::uint64_t seed = 1; seed <= n; ++seed) {
+        SCOPED_TRACE("seed=" + std::to_string(seed));
+        Turns turns;
+        auto s = group_of_five(seed, cfg, turns);
+        f(seed, *s, turns);
+    }
+}
+
 // A node whose sends the channel drops (broker ACL, Serf refusal, one-way
 // cut) takes no turn after the drop starts, over many seeds; the others go
 // on rotating.
 TEST(SimChannel, ANodeWhoseSendsAreDroppedIsNeverTagged) {
     const Config cfg = fast_config(5);
-    const std::uint64_t n = seed_count(1000);
-    for (std::uint64_t seed = 1; seed <= n; ++seed) {
-        SCOPED_TRACE("seed=" + std::to_string(seed));
-        Turns turns;
-        auto o = options(seed, cfg);
-        turns.hook(o);
-        sim::Simulator s(o);
-        add_group(s, 5, cfg, gaps(cfg, 1));
+    each_seed(1000, cfg, [&](std::uint64_t seed, sim::Simulator& s, const Turns& turns) {
         const std::size_t muted = seed % 5;
         const Time mute_at = cycles(cfg, 3) + gaps(cfg, static_cast<double>(seed % 7));
         s.at(mute_at, [&](sim::Simulator& sim) { sim.mute(muted); });
@@ -95,7 +111,7 @@ TEST(SimChannel, ANodeWhoseSendsAreDroppedIsNeverTagged) {
         EXPECT_GE(turns.of(EventType::tag, {}, mute_at).size(), 20u);
         EXPECT_LE(s.stats().max_tagged, 1u);
         EXPECT_TRUE(s.alive(muted));
-    }
+    });
 }
 
 // The tagged node loses its connection: `untag` with reason "disconnected"
@@ -103,14 +119,7 @@ TEST(SimChannel, ANodeWhoseSendsAreDroppedIsNeverTagged) {
 // the rotation (and the node) are back within 2 cycles.
 TEST(SimChannel, LosingTheChannelEndsTheTurnAndTheNodeRejoins) {
     const Config cfg = fast_config(5);
-    const std::uint64_t n = seed_count(300);
-    for (std::uint64_t seed = 1; seed <= n; ++seed) {
-        SCOPED_TRACE("seed=" + std::to_string(seed));
-        Turns turns;
-        auto o = options(seed, cfg);
-        turns.hook(o);
-        sim::Simulator s(o);
-        add_group(s, 5, cfg, gaps(cfg, 1));
+    each_seed(300, cfg, [&](std::uint64_t, sim::Simulator& s, const Turns& turns) {
         ASSERT_TRUE(s.run_until(cycles(cfg, 3))) << s.error();
         // Some way into the turn of whoever is tagged then.
         ASSERT_TRUE(s.run_for(cycles(cfg, 0.3)));
@@ -141,7 +150,7 @@ TEST(SimChannel, LosingTheChannelEndsTheTurnAndTheNodeRejoins) {
         // (When v itself gets its next turn is the turn policy's matter:
         // off the chain, 9 of 300 seeds see none within 20 turns.)
         EXPECT_LE(s.stats().max_tagged, 1u);
-    }
+    });
 }
 
 // The broker goes away for everyone: no turn at all while it is gone, and
@@ -149,14 +158,7 @@ TEST(SimChannel, LosingTheChannelEndsTheTurnAndTheNodeRejoins) {
 // a gap, as real clients come back).
 TEST(SimChannel, NoTurnWhileTheBrokerIsGoneAndBackWithinTwoCycles) {
     const Config cfg = fast_config(5);
-    const std::uint64_t n = seed_count(300);
-    for (std::uint64_t seed = 1; seed <= n; ++seed) {
-        SCOPED_TRACE("seed=" + std::to_string(seed));
-        Turns turns;
-        auto o = options(seed, cfg);
-        turns.hook(o);
-        sim::Simulator s(o);
-        add_group(s, 5, cfg, gaps(cfg, 1));
+    each_seed(300, cfg, [&](std::uint64_t seed, sim::Simulator& s, const Turns& turns) {
         const Time down = cycles(cfg, 3) + gaps(cfg, static_cast<double>(seed % 11) * 0.5);
         const Time up = down + cycles(cfg, 6);
         s.at(down, [](sim::Simulator& sim) {
@@ -171,7 +173,7 @@ TEST(SimChannel, NoTurnWhileTheBrokerIsGoneAndBackWithinTwoCycles) {
         ASSERT_TRUE(s.run_until(up + turn(cfg) * 20));
         for (std::size_t i = 0; i < s.size(); ++i) EXPECT_TRUE(s.alive(i)) << i;
         EXPECT_LE(s.stats().max_tagged, 1u);
-    }
+    });
 }
 
 // A silent cut (the node believes it is connected: a hung broker, a relay
@@ -179,14 +181,7 @@ TEST(SimChannel, NoTurnWhileTheBrokerIsGoneAndBackWithinTwoCycles) {
 // may stay "it" for at most the turn in progress, and starts no new turn.
 TEST(SimChannel, ASilentCutOverlapsAtMostTheTurnInProgress) {
     const Config cfg = fast_config(5);
-    const std::uint64_t n = seed_count(300);
-    for (std::uint64_t seed = 1; seed <= n; ++seed) {
-        SCOPED_TRACE("seed=" + std::to_string(seed));
-        Turns turns;
-        auto o = options(seed, cfg);
-        turns.hook(o);
-        sim::Simulator s(o);
-        add_group(s, 5, cfg, gaps(cfg, 1));
+    each_seed(300, cfg, [&](std::uint64_t seed, sim::Simulator& s, const Turns& turns) {
         const std::size_t v = seed % 5;
         const Time cut = cycles(cfg, 3) + gaps(cfg, static_cast<double>(seed % 13) * 0.5);
         s.at(cut, [v](sim::Simulator& sim) {
@@ -200,7 +195,7 @@ TEST(SimChannel, ASilentCutOverlapsAtMostTheTurnInProgress) {
         for (const auto& e : turns.of(EventType::untag, v, cut))
             EXPECT_LE(e.at, cut + gaps(cfg, 1) + cycles(cfg, 1));
         EXPECT_FALSE(s.node(v).tagged());
-    }
+    });
 }
 
 }  // namespace

@@ -51,6 +51,7 @@
 #include "actor/node.hpp"
 
 #include "actor/codec.hpp"
+#include "actor/timing.hpp"
 #include "peer_table.hpp"
 
 #include <algorithm>
@@ -311,7 +312,7 @@ struct Node::Impl {
             // Not emplace(): clang rejects it for a nested class with default
             // member initializers inside the enclosing class (not yet complete).
             report = Report{};
-            report->deadline = now + gap_times(config, 2.0);
+            report->deadline = now + timing::report_window(config);
         }
         report->node = n;
         report->value = v;
@@ -448,7 +449,7 @@ struct Node::Impl {
         // rotation but then stays silent (died right after winning, or a
         // forged ping) would freeze its view for good; an active node gets
         // out by pinging. So: a head silent for a whole turn loses.
-        if (!won && observer && now - head_heard > from_seconds(config.cycle + 3 * config.gap))
+        if (!won && observer && now - head_heard > timing::off_chain_turn_bound(config))
             won = true;
         // The old chain matters only to a recovery: copy it only then.
         const bool may_recover = !plain && !observer && !value.is_null();
@@ -592,7 +593,7 @@ struct Node::Impl {
     void join(Time now) {
         send(Message::make_init(opts.name, opts.id));
         send_vers();
-        echo_wait = from_seconds(config.cycle) + gap_times(config, 1.5 + uniform(0, 0.5));
+        echo_wait = timing::echo_deadline(config, uniform(0, timing::echo_jitter_max));
         echo_attempts = 1;
         echo_deadline = now + echo_wait;
     }
@@ -682,7 +683,7 @@ struct Node::Impl {
                 e.node = opts.name;
                 e.value = last_ping_value;
                 emit(std::move(e));
-                tag_deadline = now + from_seconds(config.cycle) - gap_times(config, 0.5);
+                tag_deadline = now + timing::tag_length(config);
             } else if (state == 3) {
                 emit_simple(EventType::untag, opts.name);
                 c = 0;
