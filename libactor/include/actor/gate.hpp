@@ -4,28 +4,32 @@
 // signal; every input takes `now`, and the outputs are pulled:
 //   take_actions()   what the shell must do, in order
 //   next_deadline()  when on_timer() wants calling next
-// The shell (tools/actor-run-if-leader.cpp, tests/sim/gate_harness.hpp)
+// The shells (actor/gate_shell.hpp for the tool, tests/sim/gate_harness.hpp)
 // feeds it the channel, the node's events, the job and the signals, performs
 // the actions and re-arms one timer from next_deadline() after every call.
 //
 // Phases of the default one-shot mode (GateMode::once):
 //   watching  the shell runs an observer node (sends nothing) for
-//             gate_watch_window() from the first connection; any settled
-//             turn (a `ping` event) -> not my turn (conflict_status). The
-//             first message heard re-arms the watch for one more window
+//             timing::gate_watch_window() from the first connection; any
+//             settled turn (a `ping` event) -> not my turn (conflict_status).
+//             The first message heard re-arms the watch for one more window
 //             (somebody is joining: let their turn settle), after which we
 //             join anyway.
 //   joined    `join`: an active node, pinging with a null value (the lowest
 //             priority, so we never win a collision against a holder), not
 //             ready, until the first settled turn: our `tag` -> `set_value`
 //             and `run_job`; another node's `ping` -> not my turn; nothing
-//             by --timeout (default gate_decision_timeout()) -> 124.
+//             by --timeout (default timing::decision_timeout()) -> 124.
 //   running   the job runs; --kill-on-detag / --kill-on-untag end it when the
 //             turn is lost (`terminate_job`, `kill_job` kill_after later;
 //             exit 70).
 //   lingering after the job, the node stays in the group for --linger
-//             (default gate_default_linger()), so a host whose cron fires
-//             late sees the turn taken.
+//             (default timing::linger_default()), and then until the next
+//             settled turn (our `tag`, another node's `ping`) whose ping
+//             the last node heard joining (its init) has heard too, at most
+//             lingering_turn_bound() more: a host whose cron fires late,
+//             while the job runs or lingers, sees the turn taken (watching,
+//             or once joined).
 //   done      `leave` asked for (or the channel ended); `exit` follows once
 //             the channel run has ended (on_channel_end) and no job runs.
 // GateMode::wait joins at once (a ready node) and runs when tagged, bounded
@@ -41,7 +45,9 @@
 // and nothing was decided; a running job still decides the status.
 #include "actor/config.hpp"
 #include "actor/event.hpp"
+#include "actor/message.hpp"
 #include "actor/time.hpp"
+#include "actor/timing.hpp"
 
 #include <chrono>
 #include <optional>
@@ -56,20 +62,15 @@ enum class GateMode {
     observe,  // --observe
 };
 
-// The gate's windows, from the group's config.
-Duration gate_watch_window(const Config& c);      // cycle + 3*gap
-Duration gate_decision_timeout(const Config& c);  // 2*cycle + 4*gap
-Duration gate_default_linger(const Config& c);    // cycle + 2*gap
-
 struct GateOptions {
     std::string name;  // --name: the node whose turn is ours
     Config config;
     GateMode mode = GateMode::once;
     // --timeout: bounds the decision (once: from joining; observe: from the
-    // first connection, default gate_decision_timeout(); wait: from the
+    // first connection, default timing::decision_timeout(); wait: from the
     // first connection, no default).
     std::optional<Duration> timeout;
-    std::optional<Duration> linger;  // default gate_default_linger(config)
+    std::optional<Duration> linger;  // default timing::linger_default(config)
     Duration kill_after = std::chrono::seconds(10);
     bool kill_on_detag = false;
     bool kill_on_untag = false;
@@ -98,6 +99,11 @@ struct GateAction {
 
 const char* to_string(GateAction::Kind k);
 
+// After --linger, how long a lingering gate waits at most for the next
+// settled turn before it leaves: a lone head's turn (cycle + 3*gap) and a
+// report window (2*gap).
+Duration lingering_turn_bound(const Config& c);
+
 enum class GatePhase { watching, joined, running, lingering, done };
 
 // How the channel run ended, for on_channel_end().
@@ -118,7 +124,7 @@ public:
     void on_channel_up(Time now);
     void on_channel_down(Time now);
     // Any message heard from the channel, before the node reads it.
-    void on_message(Time now);
+    void on_message(const Message& m, Time now);
     // Every event the node reports (tag, untag, detag and ping matter; the
     // node named is Event::node).
     void on_event(const Event& e, Time now);
@@ -172,6 +178,8 @@ private:
     bool job_started_ = false;
     bool job_running_ = false;
     bool turn_lost_ = false;
+    bool linger_over_ = false;
+    std::optional<Time> joiner_heard_;  // lingering: the last init of another node
     bool channel_ended_ = false;
     bool exited_ = false;
     int stop_signal_ = 0;

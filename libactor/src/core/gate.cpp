@@ -12,10 +12,6 @@ constexpr int status_turn_lost = 70;   // turn_lost
 constexpr int status_signal_base = 128;
 }  // namespace
 
-Duration gate_watch_window(const Config& c) { return from_seconds(c.cycle + 3 * c.gap); }
-Duration gate_decision_timeout(const Config& c) { return from_seconds(2 * c.cycle + 4 * c.gap); }
-Duration gate_default_linger(const Config& c) { return from_seconds(c.cycle + 2 * c.gap); }
-
 const char* to_string(GateAction::Kind k) {
     using K = GateAction::Kind;
     switch (k) {
@@ -32,12 +28,16 @@ const char* to_string(GateAction::Kind k) {
     return "?";
 }
 
+Duration lingering_turn_bound(const Config& c) {
+    return timing::off_chain_turn_bound(c) + timing::report_window(c);
+}
+
 Gate::Gate(GateOptions opts) : opts_(std::move(opts)) {}
 
 Duration Gate::decision_timeout() const {
-    return opts_.timeout.value_or(gate_decision_timeout(opts_.config));
+    return opts_.timeout.value_or(timing::decision_timeout(opts_.config));
 }
-Duration Gate::linger() const { return opts_.linger.value_or(gate_default_linger(opts_.config)); }
+Duration Gate::linger() const { return opts_.linger.value_or(timing::linger_default(opts_.config)); }
 
 void Gate::push(GateAction::Kind k, std::string text) {
     GateAction a;
@@ -64,20 +64,25 @@ void Gate::on_channel_up(Time now) {
     case GateMode::observe: decide_at_ = now + decision_timeout(); break;
     case GateMode::once:
         // Without traffic (which re-arms it) the group is silent: join.
-        if (phase_ == GatePhase::watching) watch_at_ = now + gate_watch_window(opts_.config);
+        if (phase_ == GatePhase::watching) watch_at_ = now + timing::gate_watch_window(opts_.config);
         break;
     }
 }
 
 void Gate::on_channel_down(Time) { connected_ = false; }
 
-void Gate::on_message(Time now) {
+void Gate::on_message(const Message& m, Time now) {
+    if (phase_ == GatePhase::lingering && m.type == MsgType::init && m.node != opts_.name) {
+        // Somebody joins while we linger: stay for a ping of ours it hears.
+        joiner_heard_ = now;
+        if (linger_over_) linger_at_ = std::max(*linger_at_, now + lingering_turn_bound(opts_.config));
+    }
     if (phase_ != GatePhase::watching || opts_.mode != GateMode::once || traffic_seen_ || channel_ended_)
         return;
     // Somebody is there: wait for their turn to settle, but not for ever
     // (init and vers alone may never settle).
     traffic_seen_ = true;
-    watch_at_ = now + gate_watch_window(opts_.config);
+    watch_at_ = now + timing::gate_watch_window(opts_.config);
 }
 
 void Gate::join(Time now) {
@@ -161,6 +166,22 @@ void Gate::on_event(EventType type, const std::string& node, Time now) {
             lose_turn(type, node, now);
         return;
     case GatePhase::lingering:
+        // Past --linger, the first settled turn (our node's tag, or another
+        // node's ping) ends it: a gate that began watching before we leave
+        // has heard that ping (a lone head pings only every cycle + 3*gap,
+        // longer than the default linger).
+        // A node that joined just before (a late starter whose watch ended
+        // as our ping went out) must hear that ping too: it was sent after
+        // the joiner's init reached us (a tag comes a gap after its ping; a
+        // report 2 gaps and the latency, below a gap, after it).
+        if (!linger_over_) return;
+        if (joiner_heard_ && now <= *joiner_heard_ + from_seconds(opts_.config.gap * (type == T::tag ? 1 : 3)))
+            return;
+        if ((type == T::tag && ours) || type == T::ping) {
+            phase_ = GatePhase::done;
+            leave("lingered");
+        }
+        return;
     case GatePhase::done: return;
     }
 }
@@ -189,10 +210,15 @@ void Gate::on_timer(Time now) {
         } else if (due == &decide_at_) {
             give_up();
         } else if (due == &linger_at_) {
-            if (phase_ == GatePhase::lingering) {
-                phase_ = GatePhase::done;
-                leave("lingered");
+            if (phase_ != GatePhase::lingering) continue;
+            if (!linger_over_) {
+                // Stay for our next turn, if it comes (lingering_turn_bound).
+                linger_over_ = true;
+                linger_at_ = now + lingering_turn_bound(opts_.config);
+                continue;
             }
+            phase_ = GatePhase::done;
+            leave("lingered");
         } else if (job_running_) {
             push(GateAction::Kind::kill_job);
         }

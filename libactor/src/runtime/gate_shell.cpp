@@ -32,7 +32,7 @@ public:
         wait_signal();
         rt_.on_signal = [](int) {};
         rt_.on_connected = [this] { feed([&] { gate_.on_channel_up(rt_.now()); }); };
-        rt_.on_decoded = [this](const Message&, Time t) { feed([&] { gate_.on_message(t); }); };
+        rt_.on_decoded = [this](const Message& m, Time t) { feed([&] { gate_.on_message(m, t); }); };
         rt_.after_event = [this](const Event& e) {
             if (e.type == EventType::disconnected) gate_.on_channel_down(rt_.now());
             feed([&] { gate_.on_event(e, rt_.now()); });
