@@ -23,7 +23,7 @@ teardown() { fault_teardown; }
 @test "over Serf: c's agent killed (kill -9) and restarted: no turn without it, untag on the loss, back within 2 turns" {
     node a; node b; node c
     wait_tags 3 "$(turns 8)" a b c
-    tag_now 6 c
+    tag_now 12 c
     server_kill9 3
     wait_for "$(out_of c)" '.event=="disconnected"' 5
     untag_disconnected c 2

@@ -350,6 +350,7 @@ private:
         }
         const int err = errno;
         if (rc != MOSQ_ERR_SUCCESS) {
+            if (tls_handshake_failed(rc)) return;
             attempt_failed(describe(rc, err));
             return;
         }
@@ -524,17 +525,7 @@ private:
             if (w.expired()) return false;
             if (stopped_ || state_ == State::failed) return false;
         }
-        if (rc == MOSQ_ERR_TLS && state_ == State::connecting && !policy_.ever_connected()) {
-            // libmosquitto reports MOSQ_ERR_TLS when the handshake itself
-            // fails, i.e. the broker's certificate does not verify against
-            // --cafile/--capath (or the name does not match). Retrying cannot
-            // help, and retrying until --timeout would end in a bare "cannot
-            // reach" that hides the cause; say it now.
-            fatal(FatalKind::unavailable,
-                  "TLS handshake with " + opts_.broker.display() +
-                      " failed: the broker's certificate did not verify (check --cafile/--capath)");
-            return false;
-        }
+        if (tls_handshake_failed(rc)) return false;
         if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_NO_CONN) {
             lost(describe(rc, err));
             if (w.expired()) return false;
@@ -587,7 +578,23 @@ private:
 
     void handle(Lost& e) {
         if (e.rc == MOSQ_ERR_SUCCESS) return;  // our own disconnect
+        if (tls_handshake_failed(e.rc)) return;
         lost(describe(e.rc, e.err));
+    }
+
+    // libmosquitto reports MOSQ_ERR_TLS (from the call, or as the reason of
+    // the disconnect it reports first) when the handshake itself fails, i.e.
+    // the broker's certificate does not verify against --cafile/--capath (or
+    // the name does not match). On the first connection retrying cannot
+    // help, and retrying until --timeout would end in a bare "cannot reach"
+    // that hides the cause: say it now, as the only line.
+    bool tls_handshake_failed(int rc) {
+        if (rc != MOSQ_ERR_TLS || state_ != State::connecting || policy_.ever_connected())
+            return false;
+        fatal(FatalKind::unavailable,
+              "TLS handshake with " + opts_.broker.display() +
+                  " failed: the broker's certificate did not verify (check --cafile/--capath)");
+        return true;
     }
 
     void handle(Message& e) {
