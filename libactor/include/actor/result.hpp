@@ -1,6 +1,7 @@
 #pragma once
 // A small expected-style result: GCC 12 has no std::expected.
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 
@@ -9,6 +10,23 @@ namespace actor {
 struct Error {
     std::string message;
 };
+
+// Text for an error message: in double quotes, '"' and '\\' escaped,
+// control characters as '?' (so a diagnostic stays one line).
+inline std::string quoted(std::string_view s) {
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += c;
+        } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+            out += '?';
+        } else {
+            out += c;
+        }
+    }
+    return out + "\"";
+}
 
 template <class T>
 class Result {

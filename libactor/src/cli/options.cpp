@@ -28,26 +28,12 @@ namespace {
 constexpr std::size_t max_group_bytes = 200;
 constexpr std::size_t max_name_bytes = 200;
 
-std::string quote_text(std::string_view s) {
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += c;
-        } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-            out += '?';  // keep the one diagnostic line one line
-        } else {
-            out += c;
-        }
-    }
-    return out + "\"";
-}
 
 Result<std::int64_t> parse_int(const std::string& text) {
     std::int64_t v = 0;
     const char* end = text.data() + text.size();
     auto [p, ec] = std::from_chars(text.data(), end, v);
-    if (text.empty() || ec != std::errc{} || p != end) return Error{"bad integer " + quote_text(text)};
+    if (text.empty() || ec != std::errc{} || p != end) return Error{"bad integer " + actor::quoted(text)};
     return v;
 }
 
@@ -105,9 +91,9 @@ std::optional<std::string> check_group(std::string_view g) {
     if (!valid_utf8(g)) return "GROUP: not valid UTF-8";
     if (g.find('\0') != std::string_view::npos) return "GROUP: contains NUL";
     if (g.find_first_of("+#") != std::string_view::npos)
-        return "GROUP: " + quote_text(g) + " contains a wildcard ('+' or '#')";
+        return "GROUP: " + actor::quoted(g) + " contains a wildcard ('+' or '#')";
     if (g.front() == '/' || g.back() == '/' || g.find("//") != std::string_view::npos)
-        return "GROUP: " + quote_text(g) + " has an empty component";
+        return "GROUP: " + actor::quoted(g) + " has an empty component";
     return std::nullopt;
 }
 
@@ -122,10 +108,10 @@ std::optional<std::string> check_name(std::string_view n) {
 
 Result<std::string> read_first_line(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) return Error{"cannot read " + quote_text(path)};
+    if (!in) return Error{"cannot read " + actor::quoted(path)};
     std::string line;
     std::getline(in, line);
-    if (in.bad()) return Error{"cannot read " + quote_text(path)};
+    if (in.bad()) return Error{"cannot read " + actor::quoted(path)};
     if (!line.empty() && line.back() == '\r') line.pop_back();
     return line;
 }
@@ -194,7 +180,7 @@ std::optional<std::string> finish_common_options(CommonOptions& o) {
     try {
         o.value = value_from_json(nlohmann::json::parse(r.value));
     } catch (const std::exception&) {
-        return "--value: bad JSON " + quote_text(r.value);
+        return "--value: bad JSON " + actor::quoted(r.value);
     }
 
     auto cycle = parse_duration(r.cycle);
@@ -253,17 +239,17 @@ std::optional<std::string> finish_common_options(CommonOptions& o) {
     for (auto [opt, path] : {std::pair<const char*, const std::string*>{"--cafile", &o.cafile},
                              {"--cert", &o.cert}, {"--key", &o.key}}) {
         if (!path->empty() && ::access(path->c_str(), R_OK) != 0)
-            return std::string(opt) + ": cannot read " + quote_text(*path);
+            return std::string(opt) + ": cannot read " + actor::quoted(*path);
     }
     if (!o.capath.empty() && ::access(o.capath.c_str(), R_OK | X_OK) != 0)
-        return "--capath: cannot read " + quote_text(o.capath);
+        return "--capath: cannot read " + actor::quoted(o.capath);
     const bool tls_given = !o.cafile.empty() || !o.capath.empty() || !o.cert.empty();
     if (tls_given && o.broker.scheme != BrokerUrl::Scheme::mqtts)
         return "--cafile/--capath/--cert: TLS options need an mqtts:// broker";
 
     if (r.format == "json") o.format = Format::json;
     else if (r.format == "text") o.format = Format::text;
-    else return "--format: " + quote_text(r.format) + " is not json or text";
+    else return "--format: " + actor::quoted(r.format) + " is not json or text";
     if (o.quiet && o.verbose > 0) return "--quiet: cannot be combined with --verbose";
     return std::nullopt;
 }

@@ -9,21 +9,6 @@ namespace actor {
 
 namespace {
 
-// The text in double quotes, control characters as '?' (one line).
-std::string quoted(std::string_view s) {
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += c;
-        } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-            out += '?';
-        } else {
-            out += c;
-        }
-    }
-    return out + "\"";
-}
 
 }  // namespace
 
@@ -42,7 +27,7 @@ Result<Duration> parse_duration(std::string_view text) {
     auto [p, ec] = std::from_chars(number.data(), end, v);
     if (scale == 0 || number.empty() || ec != std::errc{} || p != end || !std::isfinite(v) ||
         v * scale > max_duration_s)
-        return Error{"bad duration " + quoted(text) + " (use 10, 10s, 250ms, 2m)"};
+        return Error{"bad duration " + actor::quoted(text) + " (use 10, 10s, 250ms, 2m)"};
     return from_seconds(v * scale);
 }
 

@@ -121,14 +121,6 @@ std::string human(Duration d) {
     return s + " s";
 }
 
-ReconnectOptions reconnect_options(const TransportOptions& o, std::mt19937_64& rng) {
-    ReconnectOptions r;
-    r.max_backoff = o.max_backoff;
-    r.first_connect_deadline = o.connect_timeout;
-    r.random = [&rng] { return std::uniform_real_distribution<double>(0.0, 1.0)(rng); };
-    return r;
-}
-
 bool is_denial(int connack_rc) {
     return connack_rc == CONNACK_REFUSED_BAD_USERNAME_PASSWORD ||
            connack_rc == CONNACK_REFUSED_NOT_AUTHORIZED ||
@@ -164,7 +156,7 @@ public:
 public:
     MqttTransport(asio::io_context& io, const TransportOptions& opts)
         : io_(io), opts_(opts), sd_(io), retry_timer_(io), misc_timer_(io),
-          rng_(std::random_device{}()), policy_(reconnect_options(opts_, rng_)) {
+          rng_(std::random_device{}()), policy_(detail::reconnect_options(opts_, rng_)) {
         init_library_once();
         client_id_ = make_client_id(opts_.client_id);
         mosq_ = mosquitto_new(client_id_.c_str(), /*clean_session=*/true, this);

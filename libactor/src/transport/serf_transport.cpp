@@ -53,14 +53,6 @@ namespace asio = boost::asio;
 using serf::LTimeFilter;
 using serf::RpcClient;
 
-ReconnectOptions reconnect_options(const TransportOptions& o, std::mt19937_64& rng) {
-    ReconnectOptions r;
-    r.max_backoff = o.max_backoff;
-    r.first_connect_deadline = o.connect_timeout;
-    r.random = [&rng] { return std::uniform_real_distribution<double>(0.0, 1.0)(rng); };
-    return r;
-}
-
 std::string event_name_for(const std::string& group) {
     std::string name = group;
     std::replace(name.begin(), name.end(), '/', '.');
@@ -72,7 +64,7 @@ public:
     Session(asio::io_context& io, TransportOptions opts)
         : io_(io), opts_(std::move(opts)), name_(event_name_for(opts_.group)),
           retry_timer_(io), step_timer_(io), rng_(std::random_device{}()),
-          policy_(reconnect_options(opts_, rng_)) {}
+          policy_(detail::reconnect_options(opts_, rng_)) {}
 
     void start(TransportHandlers h) {
         if (started_ || stopped_) return;

@@ -202,3 +202,15 @@ std::unique_ptr<Transport> make_transport(boost::asio::io_context& io,
 }
 
 }  // namespace actor
+
+namespace actor::detail {
+
+ReconnectOptions reconnect_options(const TransportOptions& o, std::mt19937_64& rng) {
+    ReconnectOptions r;
+    r.max_backoff = o.max_backoff;
+    r.first_connect_deadline = o.connect_timeout;
+    r.random = [&rng] { return std::uniform_real_distribution<double>(0.0, 1.0)(rng); };
+    return r;
+}
+
+}  // namespace actor::detail
