@@ -156,8 +156,12 @@ void Runtime::publish(Message& m) {
     // A ping whose history would not fit carries fewer entries (the oldest
     // go first) instead of failing; init, vers and the smallest ping were
     // checked against the limit at start (cli::check_sizes).
-    if (m.type == MsgType::ping && limit_) fit_history(m, *limit_);
-    auto sent = transport_->publish(encode(m));
+    auto bytes = encode(m);
+    if (m.type == MsgType::ping && limit_ && bytes.size() > *limit_) {
+        fit_history(m, *limit_);
+        bytes = encode(m);
+    }
+    auto sent = transport_->publish(std::move(bytes));
     if (sent) {
         publish_failing_ = false;
         return;
@@ -175,9 +179,7 @@ void Runtime::publish(Message& m) {
 
 std::optional<std::string> Runtime::value_fits(const Value& v) const {
     if (!limit_) return std::nullopt;
-    const char* channel =
-        opts_.transport.broker.scheme == BrokerUrl::Scheme::serf ? "Serf" : "MQTT";
-    return check_fits(node_->name(), v, node_->config(), *limit_, channel);
+    return check_fits(node_->name(), v, node_->config(), *limit_, channel_name(opts_.transport));
 }
 
 void Runtime::retry_failed(const std::string& reason) {
