@@ -37,7 +37,7 @@ private:
                                 if (ec || rt_.finished()) return;
                                 lines_.feed(std::string_view(buf_.data(), n),
                                             [this](const actor::Result<std::string_view>& line) {
-                                                if (!line) report(line.error().message);
+                                                if (!line) report(line.error().text());
                                                 else run(*line);
                                                 return !rt_.finished();
                                             });
@@ -46,12 +46,12 @@ private:
     }
     void run(std::string_view line) {
         auto cmd = actor::parse_control(line);
-        if (!cmd) return report(cmd.error().message);
+        if (!cmd) return report(cmd.error().text());
         actor::Result<actor::ControlOutcome> done = actor::ControlOutcome::applied;
         rt_.with_node([&](actor::Node& n, actor::Time now) {
             done = actor::apply_control(n, *cmd, now, [this](const actor::Value& v) { return rt_.value_fits(v); });
         });
-        if (!done) report(done.error().message);
+        if (!done) report(done.error().text());
         else if (*done == actor::ControlOutcome::leave)
             rt_.leave({actor::cli::Ending::Kind::done, 0, "leave"});
     }
@@ -78,7 +78,7 @@ int main(int argc, char** argv) {
     app.add_option("--count", opt.count, "exit 0 after this node's N-th untag");
     app.add_flag("--control", opt.control, "read JSON command lines on stdin");
     if (auto status = actor::cli::parse(app, common, argc, argv)) return *status;
-    if (opt.count < 0) return actor::cli::usage_error(common, "--count: must not be negative");
+    if (opt.count < 0) return actor::cli::usage_error(common, actor::Error{"must not be negative", "--count"});
 
     auto ropts = actor::runtime_options(common);
     ropts.raw = opt.raw;

@@ -40,17 +40,19 @@ int main(int argc, char** argv) {
     std::vector<std::string> command = app.remaining();
     if (!command.empty() && command.front() == "--") command.erase(command.begin());
 
-    const auto usage = [&](const std::string& m) { return actor::cli::usage_error(common, m); };
-    if (wait && observe) return usage("--wait: cannot be combined with --observe");
-    if (g.conflict_status < 0 || g.conflict_status > 255) return usage("--conflict-exit-code: must be 0..255");
+    const auto usage = [&](const char* option, std::string m) {
+        return actor::cli::usage_error(common, actor::Error{std::move(m), option});
+    };
+    if (wait && observe) return usage("--wait", "cannot be combined with --observe");
+    if (g.conflict_status < 0 || g.conflict_status > 255) return usage("--conflict-exit-code", "must be 0..255");
     const bool shell = app.count("-c") > 0;
-    if (!shell && command.empty()) return usage("COMMAND: missing (give COMMAND [ARG...] or -c STRING)");
+    if (!shell && command.empty()) return usage("COMMAND", "missing (give COMMAND [ARG...] or -c STRING)");
     auto ka = actor::cli::parse_duration(kill_after);
-    if (!ka) return usage("--kill-after: " + ka.error().message);
+    if (!ka) return usage("--kill-after", ka.error().text());
     g.kill_after = *ka;
     if (!linger.empty()) {
         auto l = actor::cli::parse_duration(linger);
-        if (!l) return usage("--linger: " + l.error().message);
+        if (!l) return usage("--linger", l.error().text());
         g.linger = *l;
     }
     g.mode = wait ? actor::GateMode::wait : observe ? actor::GateMode::observe : actor::GateMode::once;
@@ -59,13 +61,13 @@ int main(int argc, char** argv) {
     g.timeout = common.timeout;
 
     // Where the events go: --events FILE (appended), --events-fd N, or nowhere.
-    if (!events_file.empty() && events_fd >= 0) return usage("--events and --events-fd exclude each other");
+    if (!events_file.empty() && events_fd >= 0) return usage("--events", "cannot be combined with --events-fd");
     if (events_fd >= 0 && ::fcntl(events_fd, F_GETFD) < 0)
-        return usage("--events-fd: " + std::to_string(events_fd) + " is not open");
+        return usage("--events-fd", std::to_string(events_fd) + " is not open");
     if (events_fd < 0) {
         const char* path = events_file.empty() ? "/dev/null" : events_file.c_str();
         events_fd = ::open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-        if (events_fd < 0) return usage("--events: cannot open \"" + events_file + "\"");
+        if (events_fd < 0) return usage("--events", "cannot open " + actor::quoted(events_file));
     }
 
     actor::GateShellOptions run;

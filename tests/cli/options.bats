@@ -38,7 +38,13 @@ bad_option() {
         bad_option $t "--cycle: bad duration" --cycle 10d g
         bad_option $t "--timeout: bad duration" --timeout soon g
         bad_option $t "--timeout: must be more than 0" --timeout 0 g
-        bad_option $t "cycle" --cycle 200ms --gap 100ms g
+        bad_option $t "--cycle: must be at least 3*gap (cycle 0.2 s, gap 0.1 s)" --cycle 200ms --gap 100ms g
+        # Each refusal names the option at fault, not the first word of a reason.
+        bad_option $t "--gap: must not exceed 1e+06 s" --gap 300h g
+        bad_option $t "--gap: must be at least 0.01 s" --gap 5ms g
+        bad_option $t "--cycle: must not exceed 1e+06 s" --cycle 300h g
+        bad_option $t "--nodes: must not exceed 10000" --nodes 10001 g
+        bad_option $t "--n-hosts: must be between 1 and 1000000" --n-hosts 0 g
         bad_option $t "--value: bad JSON" --value '{bad' g
         bad_option $t "--nodes: bad integer" --nodes x g
         bad_option $t "--splits" --splits 0 g

@@ -16,7 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // aside: re-encoding may add the value and history keys, and may widen
     // a value past max_value_size (a float32 goes out as float64).
     if (!again.ok() && bytes.size() <= actor::max_wire_size &&
-        again.error().message.rfind("value too large", 0) != 0) {
+        again.error().text().rfind("value too large", 0) != 0) {
         std::abort();
     }
     // Compare encodings, not messages: a NaN cycle is never == itself.

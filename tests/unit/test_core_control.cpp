@@ -13,7 +13,7 @@ namespace {
 template <class T>
 T parsed(std::string_view line) {
     auto r = parse_control(line);
-    EXPECT_TRUE(r.ok()) << line << ": " << (r.ok() ? "" : r.error().message);
+    EXPECT_TRUE(r.ok()) << line << ": " << (r.ok() ? "" : r.error().text());
     if (!r.ok()) return T{};
     EXPECT_TRUE(std::holds_alternative<T>(*r)) << line;
     return std::holds_alternative<T>(*r) ? std::get<T>(*r) : T{};
@@ -22,7 +22,7 @@ T parsed(std::string_view line) {
 std::string refused(std::string_view line) {
     auto r = parse_control(line);
     EXPECT_FALSE(r.ok()) << line;
-    return r.ok() ? "" : r.error().message;
+    return r.ok() ? "" : r.error().text();
 }
 
 Node make_node() {
@@ -98,18 +98,18 @@ TEST(ControlConfig, WithoutVersionTheNextOne) {
     ch.version.reset();
     auto top = config_after(cur, ch);
     ASSERT_FALSE(top.ok());
-    EXPECT_EQ(top.error().message, "the config version is at its maximum");
+    EXPECT_EQ(top.error().text(), "the config version is at its maximum");
 }
 
 TEST(ControlApply, ValueIsCheckedFirst) {
     auto n = make_node();
-    const ValueCheck small = [](const Value& v) -> std::optional<std::string> {
-        if (v == Value(1000)) return "too big for the channel";
-        return std::nullopt;
+    const ValueCheck small = [](const Value& v) -> actor::Status {
+        if (v == Value(1000)) return actor::Error{"too big for the channel"};
+        return {};
     };
     auto r = apply_control(n, *parse_control(R"({"cmd":"value","value":1000})"), Time{0}, small);
     ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.error().message, "value: too big for the channel");
+    EXPECT_EQ(r.error().text(), "value: too big for the channel");
     EXPECT_EQ(n.value(), Value(1));  // the old one stays
     r = apply_control(n, *parse_control(R"({"cmd":"value","value":5})"), Time{0}, small);
     ASSERT_TRUE(r.ok());
@@ -141,14 +141,14 @@ TEST(ControlApply, ReadyEnableDisableLeave) {
 TEST(ControlApply, ConfigThroughTheNode) {
     auto n = make_node();
     auto r = apply_control(n, *parse_control(R"({"cmd":"config","cycle":"20s"})"), Time{0});
-    ASSERT_TRUE(r.ok()) << r.error().message;
+    ASSERT_TRUE(r.ok()) << r.error().text();
     EXPECT_EQ(n.config().version, 4);
     EXPECT_EQ(n.config().cycle, 20);
     // The node's own rule refuses a bad one; the config stays.
     r = apply_control(n, *parse_control(R"({"cmd":"config","cycle":"1s","gap":"1s"})"), Time{0});
     ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.error().message.rfind("config: ", 0), 0u) << r.error().message;
-    EXPECT_NE(r.error().message.find("cycle"), std::string::npos) << r.error().message;
+    EXPECT_EQ(r.error().text().rfind("config: ", 0), 0u) << r.error().text();
+    EXPECT_NE(r.error().text().find("cycle"), std::string::npos) << r.error().text();
     EXPECT_EQ(n.config().cycle, 20);
     r = apply_control(n, *parse_control(R"({"cmd":"config","version":2,"cycle":30})"), Time{0});
     EXPECT_FALSE(r.ok());  // not above ours
@@ -159,7 +159,7 @@ TEST(ControlLinesTest, SplitsSkipsBlankAndRefusesLongLines) {
     ControlLines lines;
     std::vector<std::string> got;
     auto take = [&](const Result<std::string_view>& l) {
-        got.push_back(l ? "line:" + std::string(*l) : "error:" + l.error().message);
+        got.push_back(l ? "line:" + std::string(*l) : "error:" + l.error().text());
         return true;
     };
     lines.feed("{\"a\":1}\n \t\r\n\n{\"b\"", take);

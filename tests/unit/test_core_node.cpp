@@ -720,7 +720,9 @@ TEST(NodeEnable, AtTheTopOfTheVersionRangeTheConfigIsKept) {
     EXPECT_EQ(count_of(h.take_events(), EventType::error), 1u);
     Config next = c;
     next.cycle = 20;
-    EXPECT_TRUE(h.node.set_config(next, at(2)));  // cannot exceed the top
+    const auto refused = h.node.set_config(next, at(2));  // cannot exceed the top
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().subject, "version");
 }
 
 // ---- Bounded by bytes

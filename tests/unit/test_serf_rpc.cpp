@@ -25,6 +25,9 @@ using actor::detail::serf::Stats;
 
 namespace {
 
+// An answer as the agent's words: empty for success.
+std::string text(const actor::Status& answer) { return answer ? std::string() : answer.error().text(); }
+
 bool run_until(asio::io_context& io, const std::function<bool()>& pred,
                std::chrono::milliseconds limit) {
     auto guard = asio::make_work_guard(io);
@@ -146,14 +149,14 @@ TEST(SerfRpc, RequestsAreHeaderPlusBodyWithTheRightTypes) {
     FakeAgent agent(io);
     auto rpc = RpcClient::create(io);
     std::string connect_error = "pending";
-    rpc->connect("127.0.0.1", agent.port(), 2s, [&](const std::string& e) { connect_error = e; });
+    rpc->connect("127.0.0.1", agent.port(), 2s, [&](const actor::Status& answer) { connect_error = text(answer); });
     ASSERT_TRUE(run_until(io, [&] { return connect_error != "pending"; }, 2s));
     ASSERT_EQ(connect_error, "");
-    rpc->handshake([](const std::string&) {});
-    rpc->stats([](const std::string&, const Stats&) {});
-    rpc->stream("user:x", [](const std::string&) {}, [](const Record&) {});
-    rpc->event("x", {'v', '1'}, false, [](const std::string&) {});
-    rpc->stop_stream(2, [](const std::string&) {});
+    rpc->handshake([](const actor::Status&) {});
+    rpc->stats([](const actor::Status&, const Stats&) {});
+    rpc->stream("user:x", [](const actor::Status&) {}, [](const Record&) {});
+    rpc->event("x", {'v', '1'}, false, [](const actor::Status&) {});
+    rpc->stop_stream(2, [](const actor::Status&) {});
     // handshake 2 objects, stats 1 (no body), stream 2, event 2, stop 2.
     ASSERT_TRUE(run_until(io, [&] { return agent.received.size() >= 9; }, 2s));
     EXPECT_EQ(agent.text(0, "Command"), "str:handshake");
@@ -183,16 +186,16 @@ TEST(SerfRpc, ReaderTracksBodiesBySeqThroughTheAgentsQuirks) {
     rpc->set_on_debug([&](const std::string& l) { log.push_back("debug " + l); });
     rpc->set_on_closed([&](const std::string& r) { closed = r; });
     bool up = false;
-    rpc->connect("127.0.0.1", agent.port(), 2s, [&](const std::string& e) { up = e.empty(); });
+    rpc->connect("127.0.0.1", agent.port(), 2s, [&](const actor::Status& answer) { up = answer.ok(); });
     ASSERT_TRUE(run_until(io, [&] { return up; }, 2s));
-    rpc->handshake([&](const std::string& e) { log.push_back("handshake[" + e + "]"); });
-    rpc->stats([&](const std::string& e, const Stats& s) {
+    rpc->handshake([&](const actor::Status& answer) { log.push_back("handshake[" + text(answer) + "]"); });
+    rpc->stats([&](const actor::Status& answer, const Stats& s) {
         auto it = s.find("serf");
-        log.push_back("stats[" + e + "] " + (it == s.end() ? "?" : it->second.at("event_time")));
+        log.push_back("stats[" + text(answer) + "] " + (it == s.end() ? "?" : it->second.at("event_time")));
     });
-    rpc->stream("user:x", [&](const std::string& e) { log.push_back("ack[" + e + "]"); },
+    rpc->stream("user:x", [&](const actor::Status& answer) { log.push_back("ack[" + text(answer) + "]"); },
                 [&](const Record& r) { records.push_back(r); });
-    rpc->event("x", {}, false, [&](const std::string& e) { log.push_back("event[" + e + "]"); });
+    rpc->event("x", {}, false, [&](const actor::Status& answer) { log.push_back("event[" + text(answer) + "]"); });
 
     msgpack::sbuffer b;
     Packer pk(b);
@@ -251,14 +254,14 @@ TEST(SerfRpc, RecordsAfterAStopAreConsumedNotDelivered) {
     bool up = false;
     std::string closed;
     rpc->set_on_closed([&](const std::string& r) { closed = r; });
-    rpc->connect("127.0.0.1", agent.port(), 2s, [&](const std::string& e) { up = e.empty(); });
+    rpc->connect("127.0.0.1", agent.port(), 2s, [&](const actor::Status& answer) { up = answer.ok(); });
     ASSERT_TRUE(run_until(io, [&] { return up; }, 2s));
     int delivered = 0;
     std::string event_answer = "pending";
-    rpc->handshake([](const std::string&) {});
-    const auto s = rpc->stream("user:x", [](const std::string&) {}, [&](const Record&) { ++delivered; });
-    rpc->stop_stream(s, [](const std::string&) {});
-    rpc->event("x", {'e'}, false, [&](const std::string& e) { event_answer = e; });
+    rpc->handshake([](const actor::Status&) {});
+    const auto s = rpc->stream("user:x", [](const actor::Status&) {}, [&](const Record&) { ++delivered; });
+    rpc->stop_stream(s, [](const actor::Status&) {});
+    rpc->event("x", {'e'}, false, [&](const actor::Status& answer) { event_answer = text(answer); });
 
     msgpack::sbuffer b;
     Packer pk(b);
@@ -282,9 +285,9 @@ TEST(SerfRpc, NoCallbackAfterClose) {
     int calls = 0;
     rpc->set_on_closed([&](const std::string&) { ++calls; });
     bool up = false;
-    rpc->connect("127.0.0.1", agent.port(), 2s, [&](const std::string& e) { up = e.empty(); });
+    rpc->connect("127.0.0.1", agent.port(), 2s, [&](const actor::Status& answer) { up = answer.ok(); });
     ASSERT_TRUE(run_until(io, [&] { return up; }, 2s));
-    rpc->handshake([&](const std::string&) { ++calls; });
+    rpc->handshake([&](const actor::Status&) { ++calls; });
     rpc->close();
     rpc.reset();  // pending operations keep what they need alive
     msgpack::sbuffer b;
@@ -304,7 +307,7 @@ TEST(SerfRpc, ConnectToAClosedPortFailsWithAReason) {
     }
     auto rpc = RpcClient::create(io);
     std::string err = "pending";
-    rpc->connect("127.0.0.1", port, 1s, [&](const std::string& e) { err = e; });
+    rpc->connect("127.0.0.1", port, 1s, [&](const actor::Status& answer) { err = text(answer); });
     ASSERT_TRUE(run_until(io, [&] { return err != "pending"; }, 2s));
     EXPECT_FALSE(err.empty());
 }

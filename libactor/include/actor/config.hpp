@@ -1,5 +1,7 @@
 #pragma once
 // The group configuration carried by `vers` messages (docs/PROTOCOL.md).
+#include "actor/result.hpp"
+
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -34,9 +36,9 @@ inline constexpr std::int64_t max_n_hosts = 1'000'000;
 // or received (`vers`): finite numbers, gap >= min_gap_s, cycle >= 3*gap,
 // cycle and gap <= max_timing_s, version in [0, max_config_version], nodes
 // <= max_chain_nodes, splits in [1, max_splits], n_hosts in [1,
-// max_n_hosts]. Returns the reason it is refused, naming the field, or
-// nothing.
-std::optional<std::string> validate(const Config& c);
+// max_n_hosts]. A refusal's Error names the field at fault as its subject
+// ("cycle", "gap", "version", "nodes", "splits", "n_hosts").
+Status validate(const Config& c);
 
 // The version after v, or nothing at the top of the range (no overflow).
 std::optional<std::int64_t> next_version(std::int64_t v);

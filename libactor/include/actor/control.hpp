@@ -67,9 +67,9 @@ Result<ControlCommand> parse_control(std::string_view line);
 // current's is at max_config_version.
 Result<Config> config_after(const Config& current, const control::ChangeConfig& change);
 
-// Whether the node's pings could carry a value over the channel; the
-// reason it could not, or nothing (Runtime::value_fits in the shell).
-using ValueCheck = std::function<std::optional<std::string>(const Value&)>;
+// Whether the node's pings could carry a value over the channel, and why
+// not (Runtime::value_fits in the shell).
+using ValueCheck = std::function<Status(const Value&)>;
 
 enum class ControlOutcome {
     applied,  // the node has taken the command

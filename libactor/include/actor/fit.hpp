@@ -20,15 +20,14 @@ bool fit_history(Message& ping, std::size_t limit);
 
 // Whether this node's messages can travel at all: its init, its vers (for
 // `c`) and its smallest ping (history [name], an id of the widest 64-bit
-// encoding, `value`) must each be at most `limit` bytes. Returns nothing
-// when they fit, else one line naming the option to change, the size and
-// the limit, e.g. "--value: the smallest ping is 612 bytes; Serf carries at
-// most 458 bytes for this group". `channel` names the transport ("Serf",
+// encoding, `value`) must each be at most `limit` bytes. A refusal's
+// subject is what to change ("name" or "value"), its message the size and
+// the limit, e.g. "the smallest ping is 612 bytes; Serf carries at most 458
+// bytes for this group". `channel` names the transport ("Serf",
 // "MQTT"). A value whose encoding exceeds max_value_size (actor/codec.hpp)
 // is refused too, after the channel's limit: every receiver would drop its
 // pings as malformed.
-std::optional<std::string> check_fits(const std::string& name, const Value& value,
-                                      const Config& c, std::size_t limit,
-                                      std::string_view channel = "the channel");
+Status check_fits(const std::string& name, const Value& value, const Config& c, std::size_t limit,
+                  std::string_view channel = "the channel");
 
 }  // namespace actor

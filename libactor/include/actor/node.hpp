@@ -95,8 +95,8 @@ public:
     void enable(std::int64_t len, Time now);
     void disable(std::int64_t len, Time now);
     // A new config: its version must exceed ours and it must validate.
-    // Returns the reason it was refused, or nothing.
-    std::optional<std::string> set_config(const Config& c, Time now);
+    // A refusal names the config field at fault (actor::validate).
+    Status set_config(const Config& c, Time now);
 
     const std::string& name() const;
     std::uint64_t id() const;

@@ -1,5 +1,13 @@
 #pragma once
-// A small expected-style result: GCC 12 has no std::expected.
+// The one error type of the project and the results that carry it (GCC 12
+// has no std::expected): every fallible call returns Result<T>, or Status
+// when it has nothing to return but success. An Error names what it is
+// about (`subject`: an option such as "--gap", an argument such as
+// "GROUP", a config field such as "gap", or nothing) apart from its
+// message, so a caller can rename the subject (a config field to the
+// option that set it, actor/cli.hpp) without reading the words; `status` is
+// the exit status the failure implies where it implies one (a job that
+// cannot start: 126/127), else 0.
 #include <string>
 #include <string_view>
 #include <utility>
@@ -9,6 +17,11 @@ namespace actor {
 
 struct Error {
     std::string message;
+    std::string subject = {};
+    int status = 0;
+
+    // "subject: message", or the message alone.
+    std::string text() const { return subject.empty() ? message : subject + ": " + message; }
 };
 
 // Text for an error message: in double quotes, '"' and '\\' escaped,
@@ -47,5 +60,21 @@ public:
 private:
     std::variant<T, Error> v_;
 };
+
+// Success or an Error, for calls with nothing else to return.
+template <>
+class Result<void> {
+public:
+    Result() = default;
+    Result(Error e) : e_(std::move(e)), failed_(true) {}
+    bool ok() const { return !failed_; }
+    explicit operator bool() const { return ok(); }
+    const Error& error() const { return e_; }
+
+private:
+    Error e_;
+    bool failed_ = false;
+};
+using Status = Result<void>;
 
 }  // namespace actor

@@ -37,6 +37,32 @@ Result<std::int64_t> parse_int(const std::string& text) {
     return v;
 }
 
+// The option that sets each field the core names as an error's subject
+// (actor::validate, actor::check_fits): the one place they are mapped.
+constexpr std::pair<std::string_view, const char*> option_of_field[] = {
+    {"cycle", "--cycle"}, {"gap", "--gap"},   {"nodes", "--nodes"},  {"splits", "--splits"},
+    {"n_hosts", "--n-hosts"}, {"version", "--config-version"}, {"name", "--name"}, {"value", "--value"},
+};
+
+// `e` about a core field, as an error about the option that set it.
+Error about_option(Error e) {
+    for (auto [field, option] : option_of_field) {
+        if (e.subject == field) {
+            e.subject = option;
+            return e;
+        }
+    }
+    if (e.subject.empty()) e.subject = "bad config";
+    return e;
+}
+
+// `e` (from a building block that does not know the option) about `option`.
+Error about(const char* option, Error e) {
+    e.message = e.text();
+    e.subject = option;
+    return e;
+}
+
 std::string one_line(std::string s) {
     for (auto& c : s)
         if (c == '\n' || c == '\r') c = ' ';
@@ -84,26 +110,26 @@ bool valid_utf8(std::string_view s) {
 // The rule lives in the core (actor/duration.hpp), shared with --control.
 Result<Duration> parse_duration(std::string_view text) { return actor::parse_duration(text); }
 
-std::optional<std::string> check_group(std::string_view g) {
-    if (g.empty()) return "GROUP: must not be empty";
-    if (g.size() > max_group_bytes)
-        return "GROUP: longer than " + std::to_string(max_group_bytes) + " bytes";
-    if (!valid_utf8(g)) return "GROUP: not valid UTF-8";
-    if (g.find('\0') != std::string_view::npos) return "GROUP: contains NUL";
+Status check_group(std::string_view g) {
+    const auto bad = [](std::string why) { return Error{std::move(why), "GROUP"}; };
+    if (g.empty()) return bad("must not be empty");
+    if (g.size() > max_group_bytes) return bad("longer than " + std::to_string(max_group_bytes) + " bytes");
+    if (!valid_utf8(g)) return bad("not valid UTF-8");
+    if (g.find('\0') != std::string_view::npos) return bad("contains NUL");
     if (g.find_first_of("+#") != std::string_view::npos)
-        return "GROUP: " + actor::quoted(g) + " contains a wildcard ('+' or '#')";
+        return bad(actor::quoted(g) + " contains a wildcard ('+' or '#')");
     if (g.front() == '/' || g.back() == '/' || g.find("//") != std::string_view::npos)
-        return "GROUP: " + actor::quoted(g) + " has an empty component";
-    return std::nullopt;
+        return bad(actor::quoted(g) + " has an empty component");
+    return {};
 }
 
-std::optional<std::string> check_name(std::string_view n) {
-    if (n.empty()) return "--name: must not be empty";
-    if (n.find('\0') != std::string_view::npos) return "--name: contains NUL";
-    if (n.size() > max_name_bytes)
-        return "--name: longer than " + std::to_string(max_name_bytes) + " bytes";
-    if (!valid_utf8(n)) return "--name: not valid UTF-8";
-    return std::nullopt;
+Status check_name(std::string_view n) {
+    const auto bad = [](std::string why) { return Error{std::move(why), "--name"}; };
+    if (n.empty()) return bad("must not be empty");
+    if (n.find('\0') != std::string_view::npos) return bad("contains NUL");
+    if (n.size() > max_name_bytes) return bad("longer than " + std::to_string(max_name_bytes) + " bytes");
+    if (!valid_utf8(n)) return bad("not valid UTF-8");
+    return {};
 }
 
 Result<std::string> read_first_line(const std::string& path) {
@@ -165,32 +191,32 @@ void add_common_options(CLI::App& app, CommonOptions& o) {
     app.set_version_flag("--version", o.tool + " " + version_string);
 }
 
-std::optional<std::string> finish_common_options(CommonOptions& o) {
+Status finish_common_options(CommonOptions& o) {
     auto& r = o.raw;
-    if (auto bad = check_group(r.group)) return bad;
+    if (auto checked = check_group(r.group); !checked) return checked;
     o.group = r.group;
 
     auto url = parse_broker_url(r.broker);
-    if (!url) return "--broker: " + url.error().message;
+    if (!url) return about("--broker", url.error());
     o.broker = *url;
 
     o.name = r.name_given ? r.name : default_node_name();
-    if (auto bad = check_name(o.name)) return bad;
+    if (auto checked = check_name(o.name); !checked) return checked;
 
     try {
         o.value = value_from_json(nlohmann::json::parse(r.value));
     } catch (const std::exception&) {
-        return "--value: bad JSON " + actor::quoted(r.value);
+        return Error{"bad JSON " + actor::quoted(r.value), "--value"};
     }
 
     auto cycle = parse_duration(r.cycle);
-    if (!cycle) return "--cycle: " + cycle.error().message;
+    if (!cycle) return about("--cycle", cycle.error());
     auto gap = parse_duration(r.gap);
-    if (!gap) return "--gap: " + gap.error().message;
+    if (!gap) return about("--gap", gap.error());
     if (!r.timeout.empty()) {
         auto t = parse_duration(r.timeout);
-        if (!t) return "--timeout: " + t.error().message;
-        if (t->count() <= 0) return "--timeout: must be more than 0";
+        if (!t) return about("--timeout", t.error());
+        if (t->count() <= 0) return Error{"must be more than 0", "--timeout"};
         o.timeout = *t;
     }
     struct IntOpt {
@@ -203,59 +229,51 @@ std::optional<std::string> finish_common_options(CommonOptions& o) {
                             IntOpt{"--n-hosts", r.n_hosts, o.config.n_hosts},
                             IntOpt{"--config-version", r.config_version, o.config.version}}) {
         auto v = parse_int(i.text);
-        if (!v) return std::string(i.name) + ": " + v.error().message;
+        if (!v) return about(i.name, v.error());
         i.out = *v;
     }
-    if (o.config.version < 0) return "--config-version: must not be negative";
     o.config.cycle = to_seconds(*cycle);
     o.config.gap = to_seconds(*gap);
     o.config.force_in = o.force_in;
-    if (auto bad = validate(o.config)) {
-        // Name the option: the core's reasons start with the field's name.
-        for (auto [field, opt] : {std::pair{"cycle", "--cycle"}, std::pair{"gap", "--gap"},
-                                  std::pair{"splits", "--splits"}, std::pair{"n_hosts", "--n-hosts"},
-                                  std::pair{"nodes", "--nodes"}, std::pair{"version", "--config-version"}})
-            if (bad->rfind(field, 0) == 0) return std::string(opt) + ": " + *bad;
-        return "bad config: " + *bad;
-    }
+    if (auto checked = validate(o.config); !checked) return about_option(checked.error());
 
     if (!r.password_file.empty()) {
         auto pw = read_first_line(r.password_file);
-        if (!pw) return "--password-file: " + pw.error().message;
+        if (!pw) return about("--password-file", pw.error());
         o.password = *pw;
     } else if (const char* env = std::getenv("ACTOR_PASSWORD"); env && *env) {
         o.password = env;
     }
     if (!r.serf_auth_file.empty()) {
         auto key = read_first_line(r.serf_auth_file);
-        if (!key) return "--serf-auth-file: " + key.error().message;
+        if (!key) return about("--serf-auth-file", key.error());
         o.serf_auth = *key;
     } else if (const char* env = std::getenv("ACTOR_SERF_AUTH"); env && *env) {
         o.serf_auth = env;
     }
 
-    if (!o.cert.empty() && o.key.empty()) return "--cert: a certificate needs --key";
-    if (o.cert.empty() && !o.key.empty()) return "--key: a key needs --cert";
+    if (!o.cert.empty() && o.key.empty()) return Error{"a certificate needs --key", "--cert"};
+    if (o.cert.empty() && !o.key.empty()) return Error{"a key needs --cert", "--key"};
     for (auto [opt, path] : {std::pair<const char*, const std::string*>{"--cafile", &o.cafile},
                              {"--cert", &o.cert}, {"--key", &o.key}}) {
         if (!path->empty() && ::access(path->c_str(), R_OK) != 0)
-            return std::string(opt) + ": cannot read " + actor::quoted(*path);
+            return Error{"cannot read " + actor::quoted(*path), opt};
     }
     if (!o.capath.empty() && ::access(o.capath.c_str(), R_OK | X_OK) != 0)
-        return "--capath: cannot read " + actor::quoted(o.capath);
+        return Error{"cannot read " + actor::quoted(o.capath), "--capath"};
     const bool tls_given = !o.cafile.empty() || !o.capath.empty() || !o.cert.empty();
     if (tls_given && o.broker.scheme != BrokerUrl::Scheme::mqtts)
-        return "--cafile/--capath/--cert: TLS options need an mqtts:// broker";
+        return Error{"TLS options need an mqtts:// broker", "--cafile/--capath/--cert"};
 
     if (r.format == "json") o.format = Format::json;
     else if (r.format == "text") o.format = Format::text;
-    else return "--format: " + actor::quoted(r.format) + " is not json or text";
-    if (o.quiet && o.verbose > 0) return "--quiet: cannot be combined with --verbose";
-    return std::nullopt;
+    else return Error{actor::quoted(r.format) + " is not json or text", "--format"};
+    if (o.quiet && o.verbose > 0) return Error{"cannot be combined with --verbose", "--quiet"};
+    return {};
 }
 
-int usage_error(const CommonOptions& o, const std::string& message) {
-    std::cerr << o.tool << ": " << one_line(message) << std::endl;
+int usage_error(const CommonOptions& o, const Error& e) {
+    std::cerr << o.tool << ": " << one_line(e.text()) << std::endl;
     return exit_status::usage;
 }
 
@@ -286,24 +304,26 @@ std::optional<int> parse(CLI::App& app, CommonOptions& o, int argc, const char* 
         return exit_status::ok;
     } catch (const CLI::FileError& e) {
         // The only file CLI11 reads itself is the --config file.
-        return usage_error(o, std::string("--config: ") + e.what());
+        return usage_error(o, Error{e.what(), "--config"});
     } catch (const CLI::ParseError& e) {
-        return usage_error(o, e.what());
+        return usage_error(o, Error{e.what()});
     }
     o.raw.name_given = app.count("--name") > 0;
-    if (auto bad = finish_common_options(o)) return usage_error(o, *bad);
+    if (auto checked = finish_common_options(o); !checked) return usage_error(o, checked.error());
     // actor-watch sends nothing at all (Mode::observer): no size to check.
     if (o.tool != "actor-watch") {
-        if (auto bad = check_sizes(o)) return usage_error(o, *bad);
+        if (auto checked = check_sizes(o); !checked) return usage_error(o, checked.error());
     }
     return std::nullopt;
 }
 
-std::optional<std::string> check_sizes(const CommonOptions& o) {
+Status check_sizes(const CommonOptions& o) {
     const TransportOptions t = transport_options(o);
     const auto limit = payload_limit(t);
-    if (!limit) return std::nullopt;
-    return check_fits(o.name, o.value, o.config, *limit, channel_name(t));
+    if (!limit) return {};
+    auto fits = check_fits(o.name, o.value, o.config, *limit, channel_name(t));
+    if (!fits) return about_option(fits.error());
+    return {};
 }
 
 TransportOptions transport_options(const CommonOptions& o) {

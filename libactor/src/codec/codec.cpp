@@ -476,17 +476,17 @@ std::optional<std::int64_t> as_version(const Value& v) {
     return as_int(v);
 }
 
-// Why `v` is not a name (node, history entry), or nothing.
-std::optional<std::string> bad_name(const Value& v, const char* what) {
+// Whether `v` is a name (node, history entry); the refusal names `what`.
+Status check_name(const Value& v, const char* what) {
     if (!v.is_string() || v.get_ref<const std::string&>().empty() ||
         !valid_utf8(v.get_ref<const std::string&>())) {
-        return std::string(what) + " is not a non-empty UTF-8 string";
+        return Error{std::string(what) + " is not a non-empty UTF-8 string"};
     }
     if (const auto n = v.get_ref<const std::string&>().size(); n > max_name_size) {
-        return std::string(what) + " too long: " + std::to_string(n) + " bytes, at most " +
-               std::to_string(max_name_size);
+        return Error{std::string(what) + " too long: " + std::to_string(n) + " bytes, at most " +
+                     std::to_string(max_name_size)};
     }
-    return std::nullopt;
+    return {};
 }
 
 // `long_history`: entries of a history too long to have been built, or 0.
@@ -503,7 +503,7 @@ Result<Message> interpret(Value& map, std::uint64_t long_history) {
     if (m.type != MsgType::hist) {
         const auto node = map.find("node");
         if (node != map.end()) {
-            if (auto bad = bad_name(*node, "node")) return Error{*bad};
+            if (auto named = check_name(*node, "node"); !named) return named.error();
             m.node = node->get<std::string>();
         } else if (m.type != MsgType::vers) {
             return Error{std::string(to_string(m.type)) + " without node"};
@@ -544,7 +544,7 @@ Result<Message> interpret(Value& map, std::uint64_t long_history) {
             }
             m.history.reserve(it->size());
             for (auto& name : *it) {
-                if (auto bad = bad_name(name, "history entry")) return Error{*bad};
+                if (auto named = check_name(name, "history entry"); !named) return named.error();
                 m.history.push_back(std::move(name.get_ref<std::string&>()));
             }
         }

@@ -15,25 +15,23 @@ namespace {
 
 using nlohmann::json;
 
-// A field's failure: "<field>: <why>"; parse_control prefixes the cmd.
-struct FieldError {
-    std::string message;
-};
+// A field's failure is thrown as an Error naming the field; parse_control
+// catches it and names the cmd.
 
 std::optional<std::int64_t> int_field(const json& j, const char* f) {
     const auto it = j.find(f);
     if (it == j.end()) return std::nullopt;
     if (it->is_number_unsigned() &&
         it->get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
-        throw FieldError{std::string(f) + ": out of range"};
-    if (!it->is_number_integer()) throw FieldError{std::string(f) + ": not an integer"};
+        throw Error{"out of range", f};
+    if (!it->is_number_integer()) throw Error{"not an integer", f};
     return it->get<std::int64_t>();
 }
 
 std::optional<bool> bool_field(const json& j, const char* f) {
     const auto it = j.find(f);
     if (it == j.end()) return std::nullopt;
-    if (!it->is_boolean()) throw FieldError{std::string(f) + ": not true or false"};
+    if (!it->is_boolean()) throw Error{"not true or false", f};
     return it->get<bool>();
 }
 
@@ -45,15 +43,15 @@ std::optional<double> seconds_field(const json& j, const char* f) {
     if (it->is_string()) {
         auto d = parse_duration(it->get<std::string>());
         if (d) return to_seconds(*d);
-        throw FieldError{std::string(f) + ": " + d.error().message};
+        throw Error{d.error().text(), f};
     }
-    throw FieldError{std::string(f) + ": not a duration"};
+    throw Error{"not a duration", f};
 }
 
 ControlCommand parse_fields(const std::string& cmd, const json& j) {
     if (cmd == "value") {
         const auto it = j.find("value");
-        if (it == j.end()) throw FieldError{"needs a \"value\""};
+        if (it == j.end()) throw Error{"needs a \"value\""};
         return control::SetValue{value_from_json(*it)};
     }
     if (cmd == "ready") return control::SetReady{bool_field(j, "ready").value_or(true)};
@@ -71,7 +69,7 @@ ControlCommand parse_fields(const std::string& cmd, const json& j) {
         return c;
     }
     if (cmd == "leave") return control::Leave{};
-    throw FieldError{};  // unknown: reported by the caller
+    throw Error{};  // unknown: reported by the caller
 }
 
 }  // namespace
@@ -93,8 +91,8 @@ Result<ControlCommand> parse_control(std::string_view line) {
     if (!is_known) return Error{"unknown cmd \"" + cmd + "\""};
     try {
         return parse_fields(cmd, j);
-    } catch (const FieldError& e) {
-        return Error{cmd + ": " + e.message};
+    } catch (const Error& e) {
+        return Error{e.text(), cmd};
     }
 }
 
@@ -126,7 +124,7 @@ Result<ControlOutcome> apply_control(Node& node, const ControlCommand& cmd, Time
         Out operator()(const control::SetValue& c) const {
             // A value our pings cannot carry is refused; the old one stays.
             if (fits) {
-                if (auto bad = fits(c.value)) return Error{"value: " + *bad};
+                if (auto fit = fits(c.value); !fit) return Error{fit.error().message, "value"};
             }
             n.set_value(c.value);
             return ControlOutcome::applied;
@@ -145,8 +143,8 @@ Result<ControlOutcome> apply_control(Node& node, const ControlCommand& cmd, Time
         }
         Out operator()(const control::ChangeConfig& c) const {
             auto next = config_after(n.config(), c);
-            if (!next) return Error{"config: " + next.error().message};
-            if (auto refused = n.set_config(*next, now)) return Error{"config: " + *refused};
+            if (!next) return Error{next.error().text(), "config"};
+            if (auto done = n.set_config(*next, now); !done) return Error{done.error().text(), "config"};
             return ControlOutcome::applied;
         }
         Out operator()(const control::Leave&) const { return ControlOutcome::leave; }

@@ -480,8 +480,8 @@ struct Node::Impl {
         const std::int64_t theirs = m.config.version.value_or(0);
         if (theirs > config.version) {
             Config next = m.config.apply_to(config);
-            if (auto bad = validate(next)) {
-                warn_bad_vers(m.node.value_or(""), theirs, *bad, now);
+            if (auto checked = validate(next); !checked) {
+                warn_bad_vers(m.node.value_or(""), theirs, checked.error().text(), now);
                 return;
             }
             config = next;
@@ -805,8 +805,8 @@ void Node::enable(std::int64_t len, Time now) {
             Config next = s.config;
             next.nodes = len;
             next.version = *v;
-            if (auto bad = validate(next)) {
-                s.emit(Event::error("enable: " + *bad));
+            if (auto checked = validate(next); !checked) {
+                s.emit(Event::error("enable: " + checked.error().text()));
             } else {
                 s.config = next;
                 s.send_vers();
@@ -836,19 +836,20 @@ void Node::disable(std::int64_t len, Time) {
     s.vers_resend.reset();
 }
 
-std::optional<std::string> Node::set_config(const Config& c, Time) {
+Status Node::set_config(const Config& c, Time) {
     auto& s = *impl_;
     if (c.version <= s.config.version)
-        return "config version " + std::to_string(c.version) + " must exceed the current " +
-               std::to_string(s.config.version);
-    if (auto bad = validate(c)) return bad;
+        return Error{"must exceed the current " + std::to_string(s.config.version) + ", not " +
+                         std::to_string(c.version),
+                     "version"};
+    if (auto checked = validate(c); !checked) return checked;
     s.config = c;
     s.send_vers();
     Event e;
     e.type = EventType::setup;
     e.config = c;
     s.emit(std::move(e));
-    return std::nullopt;
+    return {};
 }
 
 const std::string& Node::name() const { return impl_->opts.name; }

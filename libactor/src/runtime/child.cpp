@@ -173,23 +173,25 @@ bool is_executable_file(const std::string& path, int& err) {
     return true;
 }
 
-JobStartError error_for(const std::string& name, int err) {
-    if (err == ENOENT || err == ENOTDIR) return {127, name + ": command not found"};
+Error error_for(const std::string& name, int err) {
+    if (err == ENOENT || err == ENOTDIR) return Error{"command not found", name, 127};
     if (err == EACCES || err == EPERM || err == ENOEXEC || err == EISDIR)
-        return {126, name + ": Permission denied"};
-    return {126, name + ": " + std::strerror(err)};
+        return Error{"Permission denied", name, 126};
+    return Error{std::strerror(err), name, 126};
 }
+
+Error fork_failed(const char* what, int err) { return Error{std::strerror(err), what, fork_failed_status}; }
 
 }  // namespace
 
-std::variant<std::string, JobStartError> find_program(const std::string& name) {
-    if (name.empty()) return JobStartError{127, "'': command not found"};
+Result<std::string> find_program(const std::string& name) {
+    if (name.empty()) return Error{"command not found", "''", 127};
     int err = 0;
     if (name.find('/') != std::string::npos) {
         if (is_executable_file(name, err)) return name;
         // A path that does not exist is "No such file or directory" in
         // shells; keep the status, say what happened.
-        if (err == ENOENT) return JobStartError{127, name + ": No such file or directory"};
+        if (err == ENOENT) return Error{"No such file or directory", name, 127};
         return error_for(name, err);
     }
     const char* env = std::getenv("PATH");
@@ -227,14 +229,14 @@ Job::~Job() {
     }
 }
 
-std::optional<JobStartError> Job::start(const JobSpec& spec, std::function<void(int)> on_exit) {
-    if (started_ || spec.argv.empty()) return JobStartError{127, "no command"};
+Status Job::start(const JobSpec& spec, std::function<void(int)> on_exit) {
+    if (started_ || spec.argv.empty()) return Error{"no command", {}, 127};
     auto found = find_program(spec.argv[0]);
-    if (auto* e = std::get_if<JobStartError>(&found)) return *e;
-    const Prepared p = prepare(spec, std::get<std::string>(found));
+    if (!found) return found.error();
+    const Prepared p = prepare(spec, *found);
 
     int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) return JobStartError{fork_failed_status, std::string("pipe: ") + std::strerror(errno)};
+    if (::pipe2(fds, O_CLOEXEC) != 0) return fork_failed("pipe", errno);
     // The keeper starts with every signal blocked (it waits for them with
     // sigtimedwait); the job restores our mask before exec.
     sigset_t all, old;
@@ -251,7 +253,7 @@ std::optional<JobStartError> Job::start(const JobSpec& spec, std::function<void(
     ::close(fds[1]);
     if (keeper < 0) {
         ::close(fds[0]);
-        return JobStartError{fork_failed_status, std::string("fork: ") + std::strerror(fork_errno)};
+        return fork_failed("fork", fork_errno);
     }
 
     // Read until EOF: the keeper closes its end after reporting the pid, the
@@ -279,8 +281,7 @@ std::optional<JobStartError> Job::start(const JobSpec& spec, std::function<void(
         while (::waitpid(keeper, &st, 0) < 0 && errno == EINTR) {
         }
         if (exec_errno != 0) return error_for(spec.argv[0], exec_errno);
-        return JobStartError{fork_failed_status,
-                             std::string("fork: ") + std::strerror(keeper_errno ? keeper_errno : EAGAIN)};
+        return fork_failed("fork", keeper_errno ? keeper_errno : EAGAIN);
     }
     keeper_ = keeper;
     pgid_ = job;
@@ -290,7 +291,7 @@ std::optional<JobStartError> Job::start(const JobSpec& spec, std::function<void(
     // A SIGCHLD that came before the wait was armed is still queued in the
     // signal_set; a check now costs nothing.
     boost::asio::post(sigchld_.get_executor(), [this] { reap(); });
-    return std::nullopt;
+    return {};
 }
 
 void Job::wait_sigchld() {

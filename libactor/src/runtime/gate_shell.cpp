@@ -84,9 +84,9 @@ private:
             break;
         case A::run_job: {
             auto on_exit = [this](int s) { feed([&] { gate_.on_job_exited(s, rt_.now()); }); };
-            if (auto err = job_.start(o_.job, on_exit)) {
-                std::cerr << o_.runtime.tool << ": " << err->message << std::endl;
-                gate_.on_job_start_failed(err->status, rt_.now());
+            if (auto started = job_.start(o_.job, on_exit); !started) {
+                std::cerr << o_.runtime.tool << ": " << started.error().text() << std::endl;
+                gate_.on_job_start_failed(started.error().status, rt_.now());
             } else {
                 gate_.on_job_started(rt_.now());
             }

@@ -168,7 +168,7 @@ void Runtime::publish(Message& m) {
     }
     // The node learns of it by its echo not coming back (no channel, no
     // turn) and says so itself; here, once per run of failures.
-    const std::string why = "cannot send " + std::string(to_string(m.type)) + ": " + sent.error().message;
+    const std::string why = "cannot send " + std::string(to_string(m.type)) + ": " + sent.error().text();
     if (publish_failing_) {
         debug(1, why);
         return;
@@ -177,8 +177,8 @@ void Runtime::publish(Message& m) {
     warn(why);
 }
 
-std::optional<std::string> Runtime::value_fits(const Value& v) const {
-    if (!limit_) return std::nullopt;
+Status Runtime::value_fits(const Value& v) const {
+    if (!limit_) return {};
     return check_fits(node_->name(), v, node_->config(), *limit_, channel_name(opts_.transport));
 }
 
@@ -221,7 +221,7 @@ void Runtime::handle_payload(std::span<const std::uint8_t> payload) {
     auto msg = decode(payload);
     if (!msg) {
         debug(1, "skipped a message that does not decode (" + std::to_string(payload.size()) +
-                     " bytes): " + msg.error().message);
+                     " bytes): " + msg.error().text());
         return;
     }
     const Time t = now();

@@ -190,13 +190,13 @@ public:
         }));
     }
 
-    Result<bool> publish(std::vector<std::uint8_t> payload) override {
+    Status publish(std::vector<std::uint8_t> payload) override {
         if (payload.size() > kMaxPayload) {
             return Error{"message of " + std::to_string(payload.size()) +
                          " bytes exceeds the MQTT limit of " + std::to_string(kMaxPayload) +
                          " bytes (the most any actor node decodes)"};
         }
-        if (state_ != State::up) return false;  // dropped, see Transport
+        if (state_ != State::up) return Error{"not connected to the broker"};  // see Transport
         const int rc = mosquitto_publish(mosq_, nullptr, opts_.group.c_str(),
                                          static_cast<int>(payload.size()),
                                          payload.empty() ? nullptr : payload.data(),
@@ -205,12 +205,11 @@ public:
         if (rc != MOSQ_ERR_SUCCESS) {
             // A broken socket surfaces through the read side (EPOLLHUP/ERR
             // wakes the read wait); here we just report the drop.
-            debug("publish failed: " + describe(rc, err));
             sync_io();
-            return false;
+            return Error{"publish failed: " + describe(rc, err)};
         }
         sync_io();
-        return true;
+        return {};
     }
 
     std::optional<std::size_t> max_payload() const override { return kMaxPayload; }

@@ -54,6 +54,11 @@ msgpack::unpack_limit reader_limits() {
 
 }  // namespace
 
+Status agent_status(const std::string& error) {
+    if (error.empty()) return {};
+    return Error{error};
+}
+
 bool is_pre_dispatch_error(const std::string& error) {
     return error == "Handshake required" || error == "Authentication required" ||
            error == "Unsupported command";
@@ -86,22 +91,22 @@ void RpcClient::connect(const std::string& host, std::uint16_t port, Duration ti
                         Done done) {
     auto self = shared_from_this();
     auto finished = std::make_shared<bool>(false);
-    auto finish = [this, self, finished, done](const std::string& error) {
+    auto finish = [this, self, finished, done](const Status& connected) {
         if (*finished || closed_) return;
         *finished = true;
         connect_timer_.cancel();
-        if (error.empty()) {
+        if (connected) {
             open_ = true;
             start_read();
         }
-        done(error);
+        done(connected);
     };
     connect_timer_.expires_after(timeout);
     connect_timer_.async_wait([this, self, finished, finish](const boost::system::error_code& ec) {
         if (ec || *finished || closed_) return;
         // Cancelling makes the pending resolve/connect complete with an
         // error; `finished` makes sure that one is not reported twice.
-        finish("connection timed out");
+        finish(Error{"connection timed out"});
         resolver_.cancel();
         boost::system::error_code ignored;
         socket_.close(ignored);
@@ -110,10 +115,10 @@ void RpcClient::connect(const std::string& host, std::uint16_t port, Duration ti
         host, std::to_string(port),
         [this, self, finish](const boost::system::error_code& ec, tcp::resolver::results_type r) {
             if (closed_) return;
-            if (ec) return finish("cannot resolve: " + ec.message());
+            if (ec) return finish(Error{"cannot resolve: " + ec.message()});
             asio::async_connect(socket_, r,
                                 [finish](const boost::system::error_code& ec2, const tcp::endpoint&) {
-                                    finish(ec2 ? ec2.message() : std::string());
+                                    finish(ec2 ? Status(Error{ec2.message()}) : Status());
                                 });
         });
 }
@@ -277,21 +282,21 @@ bool RpcClient::on_object(const msgpack::object& o) {
         case Kind::plain: {
             auto done = std::move(e.done);
             entries_.erase(it);
-            if (done) done(*error);
+            if (done) done(agent_status(*error));
             return !closed_;
         }
         case Kind::body: {
             if (!error->empty() && is_pre_dispatch_error(*error)) {
                 auto done = std::move(e.stats_done);
                 entries_.erase(it);
-                if (done) done(*error, Stats{});
+                if (done) done(agent_status(*error), Stats{});
                 return !closed_;
             }
             body_for_ = *seq;
             // Keep the error for the body handler: stash it in the entry.
             if (!error->empty()) {
                 auto done = std::move(e.stats_done);
-                e.stats_done = [done, err = *error](const std::string&, const Stats& s) {
+                e.stats_done = [done, err = agent_status(*error)](const Status&, const Stats& s) {
                     if (done) done(err, s);
                 };
             }
@@ -302,7 +307,7 @@ bool RpcClient::on_object(const msgpack::object& o) {
                 e.acked = true;
                 e.dead = !error->empty();
                 auto ack = std::move(e.done);
-                if (ack) ack(*error);
+                if (ack) ack(agent_status(*error));
                 return !closed_;
             }
             // A dead stream gets no records; an error after the ack is a
@@ -339,7 +344,7 @@ bool RpcClient::on_body(std::uint64_t seq, const msgpack::object& o) {
         }
         auto done = std::move(e.stats_done);
         entries_.erase(it);
-        if (done) done("", stats);
+        if (done) done(Status{}, stats);
         return !closed_;
     }
     if (e.kind != Kind::stream || !e.on_record) return true;  // stopped: drop

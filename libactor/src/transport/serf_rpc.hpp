@@ -19,6 +19,8 @@
 // runs. Callbacks may call close() themselves.
 #include "actor/time.hpp"
 
+#include "actor/result.hpp"
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -52,8 +54,9 @@ using Stats = std::map<std::string, std::map<std::string, std::string>>;
 
 class RpcClient : public std::enable_shared_from_this<RpcClient> {
 public:
-    using Done = std::function<void(const std::string& error)>;
-    using StatsDone = std::function<void(const std::string& error, const Stats& stats)>;
+    // Each request's answer: success or the agent's (or the socket's) error.
+    using Done = std::function<void(const Status& answer)>;
+    using StatsDone = std::function<void(const Status& answer, const Stats& stats)>;
     using OnRecord = std::function<void(const Record& record)>;
     using OnText = std::function<void(const std::string& text)>;
 
@@ -134,6 +137,8 @@ private:
 };
 
 // "" or the payload of a pre-dispatch error (no body follows it).
+// The agent's Error field as a Status (empty: success).
+Status agent_status(const std::string& error);
 bool is_pre_dispatch_error(const std::string& error);
 
 }  // namespace actor::detail::serf

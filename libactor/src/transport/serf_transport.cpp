@@ -70,9 +70,9 @@ public:
         if (started_ || stopped_) return;
         started_ = true;
         h_ = std::move(h);
-        if (auto problem = name_problem()) {
+        if (auto named = check_name(); !named) {
             // Posted so the caller never sees a handler run inside start().
-            asio::post(io_, [self = shared_from_this(), msg = *problem] {
+            asio::post(io_, [self = shared_from_this(), msg = named.error().text()] {
                 self->fatal(FatalKind::usage, msg);
             });
             return;
@@ -81,22 +81,25 @@ public:
         attempt();
     }
 
-    Result<bool> publish(std::vector<std::uint8_t> payload) {
+    Status publish(std::vector<std::uint8_t> payload) {
         const std::size_t total = name_.size() + payload.size();
         if (total > serf_event_budget)
             return Error{"message of " + std::to_string(total) + " bytes (name " +
                          std::to_string(name_.size()) + " + payload " +
                          std::to_string(payload.size()) + ") exceeds Serf's limit of " +
                          std::to_string(serf_event_budget)};
-        if (!up_ || !rpc_ || rpc_->queued_writes() >= RpcClient::max_queued_writes) return false;
+        if (!up_ || !rpc_) return Error{"not connected to the Serf agent"};
+        if (rpc_->queued_writes() >= RpcClient::max_queued_writes)
+            return Error{"the Serf agent is not taking our writes (" +
+                         std::to_string(RpcClient::max_queued_writes) + " queued)"};
         std::weak_ptr<Session> w = shared_from_this();
-        rpc_->event(name_, payload, false, [w](const std::string& err) {
+        rpc_->event(name_, payload, false, [w](const Status& answer) {
             auto self = w.lock();
             // Not fatal: the agent's own limit (e.g. "...exceeds configured
             // limit...") only costs this one message.
-            if (self && !err.empty()) self->debug("serf: agent refused event: " + err);
+            if (self && !answer) self->debug("serf: agent refused event: " + answer.error().text());
         });
-        return true;
+        return {};
     }
 
     std::optional<std::size_t> max_payload() const { return payload_limit(opts_); }
@@ -120,16 +123,16 @@ private:
         return std::chrono::duration_cast<Duration>(Clock::now().time_since_epoch());
     }
 
-    std::optional<std::string> name_problem() const {
-        if (name_.empty()) return "the group name is empty; Serf needs an event name";
+    // Whether the group's event name is one Serf can carry.
+    Status check_name() const {
+        if (name_.empty()) return Error{"the group name is empty; Serf needs an event name"};
         if (name_.find(',') != std::string::npos)
-            return "group \"" + opts_.group +
-                   "\" cannot be used with Serf: ',' separates stream filters";
+            return Error{"group \"" + opts_.group + "\" cannot be used with Serf: ',' separates stream filters"};
         if (name_.size() >= serf_event_budget)
-            return "group \"" + opts_.group + "\" is too long for a Serf event name (" +
-                   std::to_string(name_.size()) + " bytes, limit " +
-                   std::to_string(serf_event_budget) + " including the payload)";
-        return std::nullopt;
+            return Error{"group \"" + opts_.group + "\" is too long for a Serf event name (" +
+                         std::to_string(name_.size()) + " bytes, limit " +
+                         std::to_string(serf_event_budget) + " including the payload)"};
+        return {};
     }
 
     std::string where() const {
@@ -158,10 +161,10 @@ private:
         });
         debug("serf: connecting to " + where());
         rpc_->connect(opts_.broker.host, opts_.broker.port, bound,
-                      [w, gen](const std::string& err) {
+                      [w, gen](const Status& connected) {
                           auto self = w.lock();
                           if (!self || self->generation_ != gen) return;
-                          if (!err.empty()) return self->lost(err);
+                          if (!connected) return self->lost(connected.error().text());
                           self->handshake();
                       });
     }
@@ -179,38 +182,38 @@ private:
     }
 
     void handshake() {
-        rpc_->handshake(guarded([](Session& s, const std::string& err) {
-            if (!err.empty())
+        rpc_->handshake(guarded([](Session& s, const Status& answer) {
+            if (!answer)
                 return s.fatal(FatalKind::unavailable, "Serf agent at " + s.where() +
-                                                           " refused the RPC handshake: " + err);
+                                                           " refused the RPC handshake: " +
+                                                           answer.error().text());
             if (s.opts_.serf_auth) return s.authenticate();
             s.subscribe();
         }));
     }
 
     void authenticate() {
-        rpc_->auth(*opts_.serf_auth, guarded([](Session& s, const std::string& err) {
-            if (!err.empty())
-                return s.fatal(FatalKind::denied, "Serf agent at " + s.where() + ": " + err);
+        rpc_->auth(*opts_.serf_auth, guarded([](Session& s, const Status& answer) {
+            if (!answer)
+                return s.fatal(FatalKind::denied, "Serf agent at " + s.where() + ": " + answer.error().text());
             s.subscribe();
         }));
     }
 
     void subscribe() {
         baseline_.reset();
-        rpc_->stats(guarded([](Session& s, const std::string& err, const serf::Stats& st) {
-            if (!err.empty()) return s.debug("serf: stats failed: " + err);
+        rpc_->stats(guarded([](Session& s, const Status& answer, const serf::Stats& st) {
+            if (!answer) return s.debug("serf: stats failed: " + answer.error().text());
             s.baseline_ = parse_event_time(st);
             if (!s.baseline_) s.debug("serf: stats without serf.event_time");
         }));
-        rpc_->stream("user:" + name_, guarded([](Session& s, const std::string& err) {
+        rpc_->stream("user:" + name_, guarded([](Session& s, const Status& answer) {
+            if (answer) return s.subscribed();
+            const std::string& err = answer.error().message;
             if (err == "Authentication required")
                 return s.fatal(FatalKind::denied, "Serf agent at " + s.where() +
                                                       " requires an RPC auth key: " + err);
-            if (!err.empty())
-                return s.fatal(FatalKind::usage, "Serf agent refused the subscription to \"" +
-                                                     s.name_ + "\": " + err);
-            s.subscribed();
+            s.fatal(FatalKind::usage, "Serf agent refused the subscription to \"" + s.name_ + "\": " + err);
         }), guarded([](Session& s, const serf::Record& r) { s.record(r); }));
     }
 
@@ -314,7 +317,7 @@ public:
         : s_(std::make_shared<Session>(io, opts)) {}
     ~SerfTransport() override { s_->stop(); }
     void start(TransportHandlers handlers) override { s_->start(std::move(handlers)); }
-    Result<bool> publish(std::vector<std::uint8_t> payload) override {
+    Status publish(std::vector<std::uint8_t> payload) override {
         return s_->publish(std::move(payload));
     }
     std::optional<std::size_t> max_payload() const override { return s_->max_payload(); }

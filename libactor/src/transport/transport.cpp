@@ -119,7 +119,7 @@ Result<BrokerUrl> parse_broker_url(const std::string& url) {
             return fail("serf:// takes no user name (use --serf-auth-file or ACTOR_SERF_AUTH)");
         }
         auto user = percent_decode(userinfo);
-        if (!user) return fail(user.error().message);
+        if (!user) return fail(user.error().text());
         out.user = std::move(user.value());
     }
 

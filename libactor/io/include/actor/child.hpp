@@ -45,17 +45,14 @@ struct JobSpec {
     std::vector<std::pair<std::string, std::string>> env;
 };
 
-// Why a job could not start: the exit status a shell would give (126, 127,
-// or 71 when the system refused to fork) and the message in shell wording,
-// without the program prefix ("backup: command not found").
-struct JobStartError {
-    int status = 127;
-    std::string message;
-};
+// Why a job could not start is an actor::Error: its `status` the exit
+// status a shell would give (126, 127, or 71 when the system refused to
+// fork), its text() in shell wording ("backup: command not found", the
+// program as the subject).
 
 // The program argv[0] names, resolved as execvp would; the error says why
 // not (command not found / Permission denied).
-std::variant<std::string, JobStartError> find_program(const std::string& name);
+Result<std::string> find_program(const std::string& name);
 
 class Job {
 public:
@@ -68,7 +65,7 @@ public:
 
     // Starts the job; on_exit(status) is called once from the io_context
     // when it ends (status = exit code, or 128+N after signal N).
-    std::optional<JobStartError> start(const JobSpec& spec, std::function<void(int status)> on_exit);
+    Status start(const JobSpec& spec, std::function<void(int status)> on_exit);
 
     bool running() const { return keeper_ > 0; }
     bool started() const { return started_; }

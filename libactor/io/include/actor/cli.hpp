@@ -79,23 +79,24 @@ void add_common_options(CLI::App& app, CommonOptions& o);
 // or nothing to go on.
 std::optional<int> parse(CLI::App& app, CommonOptions& o, int argc, const char* const* argv);
 
-// The cross-option checks and conversions; the error names the option.
-std::optional<std::string> finish_common_options(CommonOptions& o);
+// The cross-option checks and conversions; the error's subject is the
+// option (or GROUP).
+Status finish_common_options(CommonOptions& o);
 
 // Whether this node's init, vers and smallest ping fit the channel's
 // payload_limit() (actor/fit.hpp); the error names the option, the size,
 // the limit and the transport. parse() calls it for every tool whose node
 // sends (all but actor-watch).
-std::optional<std::string> check_sizes(const CommonOptions& o);
+Status check_sizes(const CommonOptions& o);
 
-// Prints "<tool>: <message>" on stderr and returns exit_status::usage, for
-// the tools' own option checks.
-int usage_error(const CommonOptions& o, const std::string& message);
+// Prints "<tool>: <subject>: <message>" (one line) on stderr and returns
+// exit_status::usage, for the tools' own option checks.
+int usage_error(const CommonOptions& o, const Error& e);
 
 // Building blocks, exposed for the tools and the tests.
 Result<Duration> parse_duration(std::string_view text);
-std::optional<std::string> check_group(std::string_view group);
-std::optional<std::string> check_name(std::string_view name);
+Status check_group(std::string_view group);
+Status check_name(std::string_view name);
 bool valid_utf8(std::string_view s);
 // The first line of a file, its trailing newline (and CR) stripped.
 Result<std::string> read_first_line(const std::string& path);

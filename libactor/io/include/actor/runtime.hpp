@@ -117,8 +117,8 @@ public:
     void replace_node(NodeOptions n);
 
     // Whether the node's pings could carry value v over this channel (the
-    // size rules of actor/fit.hpp); the reason it could not, or nothing.
-    std::optional<std::string> value_fits(const Value& v) const;
+    // size rules of actor/fit.hpp), and why not.
+    Status value_fits(const Value& v) const;
 
     // Print an event through on_event and the sink.
     void emit(Event e);

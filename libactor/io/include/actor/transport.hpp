@@ -77,10 +77,11 @@ class Transport {
 public:
     virtual ~Transport() = default;
     virtual void start(TransportHandlers handlers) = 0;
-    // Broadcast one payload. Returns an error (and sends nothing) when the
-    // payload cannot be carried (Serf's size limit). While disconnected,
-    // payloads are dropped: the protocol tolerates loss, not stale beacons.
-    virtual Result<bool> publish(std::vector<std::uint8_t> payload) = 0;
+    // Broadcast one payload. Fails (and sends nothing) when the payload
+    // cannot be carried (a size limit), the client refused it, or the
+    // channel is down: nothing is queued while disconnected, the protocol
+    // tolerates loss, not stale beacons.
+    virtual Status publish(std::vector<std::uint8_t> payload) = 0;
     // Largest payload this channel carries for the group, if bounded; the
     // same as payload_limit() of the options it was made with.
     virtual std::optional<std::size_t> max_payload() const { return std::nullopt; }
