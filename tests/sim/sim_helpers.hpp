@@ -5,11 +5,24 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <set>
 #include <string>
 #include <vector>
 
 namespace actor::simtest {
+
+// Sweeps: ACTOR_SIM_SEEDS=N runs N seeds per scenario instead of its
+// default, ACTOR_SIM_SEED_BASE=B starts at seed B (a range for long sweeps).
+inline std::uint64_t env_u64(const char* name, std::uint64_t dflt) {
+    if (const char* s = std::getenv(name)) {
+        const auto n = std::strtoull(s, nullptr, 10);
+        if (n > 0) return n;
+    }
+    return dflt;
+}
+inline std::uint64_t seed_count(std::uint64_t dflt) { return env_u64("ACTOR_SIM_SEEDS", dflt); }
+inline std::uint64_t seed_base() { return env_u64("ACTOR_SIM_SEED_BASE", 1); }
 
 // The protocol's defaults, and a fast group (same ratios, 20x shorter).
 inline Config slow_config(std::int64_t nodes = 5) {

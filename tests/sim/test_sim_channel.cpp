@@ -18,13 +18,6 @@ using namespace actor::simtest;
 
 namespace {
 
-std::uint64_t seed_count(std::uint64_t dflt) {
-    if (const char* s = std::getenv("ACTOR_SIM_SEEDS")) {
-        const auto n = std::strtoull(s, nullptr, 10);
-        if (n > 0) return n;
-    }
-    return dflt;
-}
 
 // Every tag and untag with its reason, from the simulator's event hook.
 struct Turns {

@@ -52,6 +52,9 @@ TEST(NodeIgnores, StartedActiveNode) {
     n.start(Time(0));
     n.on_message(Message::make_init("me", kId), Time(0));
     ASSERT_TRUE(n.started());
+    // The fair policy's turn order takes in a new member's init once.
+    EXPECT_FALSE(n.ignores(Message::make_init("other", 7)));
+    n.on_message(Message::make_init("other", 7), Time(0));
     EXPECT_TRUE(n.ignores(Message::make_init("other", 7)));
     EXPECT_TRUE(n.ignores(Message::make_init("me", kId)));   // a late echo
     EXPECT_FALSE(n.ignores(Message::make_init("me", 8)));    // a twin
@@ -65,6 +68,7 @@ TEST(NodeIgnores, IgnoredCallChangesNothing) {
     Node n = make();
     n.start(Time(0));
     n.on_message(Message::make_init("me", kId), Time(0));
+    n.on_message(Message::make_init("other", 7), Time(0));  // known from now on
     (void)n.take_outgoing();
     (void)n.take_events();
     const auto before = n.next_deadline();
@@ -89,4 +93,16 @@ TEST(NodeIgnores, PassiveAndObserver) {
     EXPECT_TRUE(o.ignores(Message::make_init("me", 8)));  // observers never stop
     EXPECT_TRUE(o.ignores(vers(1)));
     EXPECT_FALSE(o.ignores(vers(3)));
+}
+
+TEST(NodeIgnores, AsyncactorPolicyIgnoresEveryOtherInit) {
+    Config c;
+    c.cycle = 10;
+    c.gap = 1;
+    Node n(NodeOptions{.name = "me", .config = c, .value = 1, .id = kId, .random = [] { return 0.5; },
+                       .turn_policy = actor::TurnPolicy::asyncactor});
+    n.start(Time(0));
+    n.on_message(Message::make_init("me", kId), Time(0));
+    ASSERT_TRUE(n.started());
+    EXPECT_TRUE(n.ignores(Message::make_init("other", 7)));
 }

@@ -31,6 +31,14 @@ enum class Mode {
                // the acceptance rules of an active node (actor-watch)
 };
 
+// When a node chooses to ping (docs/PROTOCOL.md "Turn policy"). Only the
+// sender's timing differs: the messages and the receiving rules are the
+// same, so nodes of both policies (and asyncactor 0.24) share a group.
+enum class TurnPolicy {
+    fair,        // the member that waited longest for a turn pings first
+    asyncactor,  // 0.24's choice: chain order, and rarely an early slot
+};
+
 enum class StopReason {
     none,
     name_twin,  // another live node uses our name: exit 78
@@ -60,6 +68,7 @@ struct NodeOptions {
     // after a doubling wait, with an `error` event each time (actor-join
     // without --timeout rides out a slow channel).
     bool retry_echo = false;
+    TurnPolicy turn_policy = TurnPolicy::fair;
 };
 
 class Node {

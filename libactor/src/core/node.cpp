@@ -53,6 +53,7 @@
 #include "actor/codec.hpp"
 #include "actor/timing.hpp"
 #include "peer_table.hpp"
+#include "turn_order.hpp"
 
 #include <algorithm>
 #include <array>
@@ -78,6 +79,16 @@ constexpr std::size_t max_held_messages = 4096;
 // seeds in tests/sim/test_sim_channel.cpp). A node alone takes a turn every
 // cycle + 3*gap. Only when our ping goes out changes; the wire does not.
 constexpr double lone_head_delay = 3.0;
+// The fair turn policy (docs/PROTOCOL.md "Turn policy"): the first
+// fair_slots members of the turn order ping at cycle + rank*fair_slot_width
+// gaps after the last turn, before 0.24's chain slots (0.75..1 gap); a
+// slot apart is half a gap, above the broadcast latency on any channel we
+// run on (gap exceeds it by definition), so the member ranked next hears the
+// first one's ping before its own slot. Members beyond those slots, and
+// the last pinger, wait in the late slots (1.5..2 gaps, a lone head 3) so
+// that a turn still comes when the ranked members are gone.
+constexpr std::size_t fair_slots = 3;
+constexpr double fair_slot_width = 0.5;
 // Invalid configs from one sender are reported at most this often.
 constexpr Duration vers_warning_interval = std::chrono::seconds(60);
 constexpr std::size_t max_vers_warned = 64;
@@ -130,8 +141,12 @@ struct Node::Impl {
     std::optional<Report> report;
     Value value;
     Value last_ping_value;  // what our last ping carried
+    Time last_ping_at{};            // when we sent it
+    Time turn_base{};               // what next_ping was last chosen from
+    std::size_t last_ping_history = 0;  // how many names it carried
     Chain chain;
     detail::PeerTable table;
+    detail::TurnOrder order;  // the fair policy's view (turn_order.hpp)
     // The entry receive() remembered, while receive() runs (nothing is
     // evicted after that point of it).
     const Peer* heard_last = nullptr;
@@ -144,7 +159,8 @@ struct Node::Impl {
     explicit Impl(NodeOptions o)
         : opts(std::move(o)), config(opts.config), ready(opts.ready), mode(opts.mode),
           state(opts.mode == Mode::active ? 0 : -1), value(opts.value),
-          chain(opts.config.nodes), table(opts.max_known_nodes, opts.max_value_bytes) {
+          chain(opts.config.nodes), table(opts.max_known_nodes, opts.max_value_bytes),
+          order(opts.max_known_nodes) {
         if (!opts.random) {
             // Deterministic fallback for observers and tests that need no
             // randomness: a fixed sequence is still a valid source.
@@ -154,6 +170,18 @@ struct Node::Impl {
 
     double uniform(double lo, double hi) { return lo + (hi - lo) * opts.random(); }
     bool active() const { return mode == Mode::active; }
+    // The fair policy keeps its turn order while active; it needs histories
+    // of two names to tell a turn from a node's first ping.
+    bool keeps_order() const {
+        return opts.turn_policy == TurnPolicy::fair && mode == Mode::active && config.splits >= 2;
+    }
+    // A ping whose history names two or more counts as a turn, for the
+    // sender as for every receiver that accepts it (a first ping of [self]
+    // starts no tag; a lone node's repeat is nobody else's business).
+    void count_turn(const std::string& n, std::size_t history, Time now) {
+        if (keeps_order() && history >= 2)
+            order.took_turn(n, opts.name, fair_slots, now, timing::report_window(config) + from_seconds(config.gap));
+    }
     bool sends() const { return mode != Mode::observer; }
 
     // ---- output helpers
@@ -220,11 +248,22 @@ struct Node::Impl {
             next_ping.reset();
             return;
         }
+        turn_base = now;
         next_ping = now + from_seconds(config.cycle) + gap_times(config, ping_delay_factor());
+    }
+    // The fair policy learned of a member: our slot may have moved since
+    // the last turn (a member that waited longer is now ahead of us).
+    void member_joined(const std::string& n) {
+        if (order.joined(n) && next_ping && ready && state == 0 && order.size() >= 2) recompute_next_ping(turn_base);
     }
 
     double ping_delay_factor() {
         const auto& names = chain.names();
+        if (keeps_order() && ready && order.size() >= 2) {
+            if (auto r = order.rank(opts.name, fair_slots)) return static_cast<double>(*r) * fair_slot_width;
+            if (!names.empty() && names.front() == opts.name) return names.size() == 1 ? lone_head_delay : 2.0;
+            return 1.5 + uniform(0, 0.5);
+        }
         if (names.empty()) return uniform(1.7, 1.9);
         if (names.front() == opts.name) return names.size() == 1 ? lone_head_delay : 2.0;
         std::size_t L = names.size();
@@ -293,10 +332,12 @@ struct Node::Impl {
         chain.add(opts.name);
         last_ping_value = value;
         remember(touch(opts.name), value);
-        send(Message::make_ping(opts.name, value,
-                                chain.head(static_cast<std::size_t>(std::max<std::int64_t>(
-                                    config.splits, 1))),
-                                opts.id));
+        Message ping = Message::make_ping(
+            opts.name, value, chain.head(static_cast<std::size_t>(std::max<std::int64_t>(config.splits, 1))),
+            opts.id);
+        last_ping_at = now;
+        last_ping_history = ping.history.size();
+        send(std::move(ping));
         if (extends) {
             state = 2;  // state 1 is momentary: no window opens in between
             ping_echoed = false;
@@ -381,7 +422,10 @@ struct Node::Impl {
         }
 
         // 2. init, vers
-        if (m.type == MsgType::init) return;
+        if (m.type == MsgType::init) {
+            if (keeps_order() && m.node) member_joined(*m.node);
+            return;
+        }
         if (m.type == MsgType::vers) {
             receive_vers(m, now);
             return;
@@ -428,6 +472,11 @@ struct Node::Impl {
                 if (v && !v->is_null()) e.nodes.push_back(x);
             }
             emit(std::move(e));
+        }
+
+        if (m.type == MsgType::ping && keeps_order()) {
+            member_joined(n);  // a member we had not heard of (it started before us)
+            order.heard(n, now);
         }
 
         // 5. continuation
@@ -578,6 +627,7 @@ struct Node::Impl {
         started_flag = true;
         echo_deadline.reset();
         echo_attempts = 0;
+        if (keeps_order()) order.joined(opts.name);
         if (active()) send_ping(now);
         held_sizes.clear();
         held_bytes = 0;
@@ -644,6 +694,7 @@ struct Node::Impl {
         held.clear();
         held_sizes.clear();
         held_bytes = 0;
+        order.clear();  // rejoining, we learn the group again
         if (mode == Mode::observer) return;  // an observer only listens
         started_flag = false;
         // The group went on without us: rejoin with nothing of the old
@@ -678,6 +729,12 @@ struct Node::Impl {
                 said_unheard = false;
                 state = 3;
                 ++valid_pings;
+                // Our turn counts once it is ours, as every receiver counts
+                // it once accepted: the next ping is chosen anew from it.
+                if (keeps_order() && last_ping_history >= 2) {
+                    count_turn(opts.name, last_ping_history, last_ping_at);
+                    recompute_next_ping(last_ping_at);
+                }
                 Event e;
                 e.type = EventType::tag;
                 e.node = opts.name;
@@ -696,6 +753,13 @@ struct Node::Impl {
         if (report && report->deadline <= now) {
             Report r = std::move(*report);
             report.reset();
+            // The turn has settled: the fair policy counts it now (not when
+            // its ping came, which may yet lose a collision), and chooses
+            // our next ping anew from that ping.
+            if (keeps_order() && r.history.size() >= 2 && r.node != opts.name) {
+                count_turn(r.node, r.history.size(), now);
+                if (next_ping && ready && state == 0) recompute_next_ping(turn_base);
+            }
             if (state <= 0) {
                 Event e;
                 e.type = EventType::ping;
@@ -777,7 +841,9 @@ bool Node::ignores(const Message& m) const {
     if (s.stop != StopReason::none || !s.start_called || s.offline) return true;
     if (!s.started_flag) return false;  // held until our echo
     if (m.type == MsgType::init) {
-        // Only the twin check reads an init from a started node.
+        // Only the twin check and the fair policy's turn order read an init
+        // from a started node.
+        if (s.keeps_order() && m.node && !s.order.contains(*m.node)) return false;
         return s.mode == Mode::observer || !m.node || *m.node != s.opts.name ||
                (m.id && *m.id == s.opts.id);
     }

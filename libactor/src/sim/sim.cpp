@@ -84,10 +84,10 @@ struct Simulator::Impl {
         std::vector<Copy> copies;
         std::size_t next = 0;
         // An init names its sender (no_name: none we know). A started node
-        // reads an init only to look for a twin of its own name (docs/PROTOCOL.md
-        // "Name twins"; node.cpp's process/receive): other names change
-        // nothing in it, so the copy is counted but the call is skipped. At
-        // start-up that is N^2 calls out of 3*N^2.
+        // reads an init to look for a twin of its own name (docs/PROTOCOL.md
+        // "Name twins"; node.cpp's process/receive) and, under the fair turn
+        // policy, to learn a member it did not know (Node::ignores says):
+        // otherwise the copy is counted but the call is skipped.
         bool init = false;
         std::uint32_t name_id = 0;
         // A vers of the receiver's own version usually changes nothing
@@ -97,7 +97,7 @@ struct Simulator::Impl {
     static constexpr std::uint32_t no_name = UINT32_MAX;
     bool inert(const Hot& h, const Broadcast& b) const {
         if (!opts.skip_inert) return false;
-        if (b.init) return h.started && h.name_id != b.name_id;
+        if (b.init) return h.started && h.name_id != b.name_id && h.node->ignores(b.msg);
         return b.vers && h.node->ignores(b.msg);
     }
 
