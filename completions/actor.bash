@@ -8,7 +8,7 @@
 # _command_offset for completing the command after run-if-leader's `--`).
 
 _actor_common_opts='-b --broker -n --name --value --cycle --gap --timeout
-  --nodes --splits --n-hosts --force-in --config-version -u --username
+  --nodes --splits --n-hosts --force-in --turn-policy --config-version -u --username
   --password-file --cafile --capath --cert --key --serf-auth-file
   -v --verbose -q --quiet --format --config -h --help --version'
 _actor_join_opts='--passive --raw --count --control'
@@ -18,7 +18,7 @@ _actor_run_opts='--wait --observe --linger --kill-on-detag --kill-on-untag
 
 # Options that take a value (the next word); used to find the positionals.
 _actor_value_opts=' -b --broker -n --name --value --cycle --gap --timeout
-  --nodes --splits --n-hosts --config-version -u --username --password-file
+  --nodes --splits --n-hosts --turn-policy --config-version -u --username --password-file
   --cafile --capath --cert --key --serf-auth-file --format --config
   --count --ttl --linger --kill-after -c --events --events-fd
   -E --conflict-exit-code '
@@ -81,6 +81,9 @@ _actor() {
     case $prev in
     --format)
         COMPREPLY=($(compgen -W 'json text' -- "$cur"))
+        return 0 ;;
+    --turn-policy)
+        COMPREPLY=($(compgen -W 'fair asyncactor' -- "$cur"))
         return 0 ;;
     --cycle | --gap | --timeout | --ttl | --linger | --kill-after)
         COMPREPLY=($(compgen -W '10s 1.5s 250ms 2m' -- "$cur"))

@@ -16,6 +16,7 @@ for tool in actor-join actor-watch actor-run-if-leader
     complete -c $tool -l splits -x -d 'history entries a ping carries'
     complete -c $tool -l n-hosts -x -d 'rough number of participants'
     complete -c $tool -l force-in -d 'try hard to get every node onto the chain'
+    complete -c $tool -l turn-policy -x -a 'fair asyncactor' -d 'when this node pings'
     complete -c $tool -l config-version -x -d 'config version'
     complete -c $tool -s u -l username -x -a '(__fish_complete_users)' -d 'broker user name'
     complete -c $tool -l password-file -r -F -d 'file holding the broker password'

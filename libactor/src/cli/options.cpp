@@ -171,6 +171,9 @@ void add_common_options(CLI::App& app, CommonOptions& o) {
     app.add_option("--n-hosts", r.n_hosts, "rough number of participants")
         ->multi_option_policy(last)->capture_default_str();
     app.add_flag("--force-in", o.force_in, "try hard to get every node onto the chain");
+    app.add_option("--turn-policy", r.turn_policy,
+                   "when this node pings: fair (the longest waiting first) or asyncactor (0.24's choice)")
+        ->multi_option_policy(last)->capture_default_str();
     app.add_option("--config-version", r.config_version, "config version")
         ->multi_option_policy(last)->capture_default_str();
     app.add_option("-u,--username", o.username, "broker user name")->multi_option_policy(last);
@@ -265,6 +268,10 @@ Status finish_common_options(CommonOptions& o) {
     if (tls_given && o.broker.scheme != BrokerUrl::Scheme::mqtts)
         return Error{"TLS options need an mqtts:// broker", "--cafile/--capath/--cert"};
 
+    if (r.turn_policy == "fair") o.turn_policy = TurnPolicy::fair;
+    else if (r.turn_policy == "asyncactor") o.turn_policy = TurnPolicy::asyncactor;
+    else return Error{actor::quoted(r.turn_policy) + " is not fair or asyncactor", "--turn-policy"};
+
     if (r.format == "json") o.format = Format::json;
     else if (r.format == "text") o.format = Format::text;
     else return Error{actor::quoted(r.format) + " is not json or text", "--format"};
@@ -355,6 +362,7 @@ NodeOptions node_options(const CommonOptions& o, Mode mode) {
     // next-ping-time rule 3 only slows nodes that have nothing to offer).
     n.ready = !o.value.is_null();
     n.mode = mode;
+    n.turn_policy = o.turn_policy;
     return n;
 }
 

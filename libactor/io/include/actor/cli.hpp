@@ -48,6 +48,7 @@ struct CommonOptions {
         std::string nodes = "5", splits = "4", n_hosts = "10", config_version = "0";
         std::string password_file, serf_auth_file;
         std::string format = "json";
+        std::string turn_policy = "fair";
         bool name_given = false;  // -n "" is an error, not "use the host name"
     } raw;
 
@@ -66,6 +67,7 @@ struct CommonOptions {
     int verbose = 0;
     bool quiet = false;
     Format format = Format::json;
+    TurnPolicy turn_policy = TurnPolicy::fair;
 };
 
 // Registers GROUP and every common option on `app` (bound to `o`), the
