@@ -4,6 +4,8 @@
     actorbench.py wire      [--sizes 5,50,200]   messages and bytes per turn
     actorbench.py failover  [--kills 20]         time to the next tag after kill -9
     actorbench.py footprint [--sizes 5,200]      RSS and CPU time per process
+    actorbench.py fairness  [--sizes 5,50]       turns until all tagged, Jain's
+                                                 index, per --turn-policy
 
 Prints tables; these are measurements, not pass/fail tests (the exit status
 is 0 unless the harness itself failed). The tools come from $ACTOR_BIN_DIR
@@ -148,9 +150,10 @@ class Node:
         return read_events(self.out)
 
 
-def spawn_nodes(tmp, broker, group, n, cycle, gap):
+def spawn_nodes(tmp, broker, group, n, cycle, gap, extra=()):
     width = len(str(n))
-    return [Node(tmp, broker, group, f"n{i:0{width}d}", cycle, gap) for i in range(1, n + 1)]
+    return [Node(tmp, broker, group, f"n{i:0{width}d}", cycle, gap, extra)
+            for i in range(1, n + 1)]
 
 
 def stop_nodes(nodes):
@@ -222,16 +225,52 @@ def settle_secs(n, cycle, gap):
 
 # --------------------------------------------------------------------- wire
 
+class Capture:
+    """mosquitto_sub on the group's topic, one line per message:
+    "epoch-seconds length hex-payload". Started before the nodes; returns
+    once its subscription is in place (a probe on a second topic came back)."""
+
+    def __init__(self, broker, group, tmp):
+        self.path = os.path.join(tmp, "capture.txt")
+        self.file = open(self.path, "w")
+        probe = f"bench-probe/{os.getpid()}"
+        self.proc = subprocess.Popen(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(broker.port),
+                                      "-t", group, "-t", probe, "-F", "%U %l %x"],
+                                     stdout=self.file, stderr=subprocess.DEVNULL)
+
+        def probed():
+            subprocess.run(["mosquitto_pub", "-h", "127.0.0.1", "-p", str(broker.port),
+                            "-t", probe, "-m", "probe"], check=False,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            return wait_until(lambda: os.path.getsize(self.path) > 0, 0.5)
+        if not wait_until(probed, 10, 0):
+            raise RuntimeError("mosquitto_sub did not subscribe")
+
+    def stop(self):
+        stop_proc(self.proc)
+        self.file.close()
+
+    def lines(self):
+        """(time, length, hex) of every message on the group's topic."""
+        probe_hex = b"probe".hex()
+        with open(self.path) as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) < 3 or parts[2] == probe_hex:
+                    continue
+                yield float(parts[0]), int(parts[1]), parts[2]
+
+
+# msgpack of the type field ("t": "ping", ...) inside every message
+KINDS = {"ping": "a174a470696e67", "init": "a174a4696e6974",
+         "vers": "a174a476657273", "hist": "a174a468697374"}
+
+
 def run_wire(n, turns, tmp):
     cycle, gap = timing_for(n)
     group = f"bench/wire/{n}"
     broker = Broker(tmp)
-    cap_path = os.path.join(tmp, "capture.txt")
-    cap_file = open(cap_path, "w")
-    cap = subprocess.Popen(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(broker.port),
-                            "-t", group, "-F", "%U %l %x"], stdout=cap_file,
-                           stderr=subprocess.DEVNULL)
-    time.sleep(0.3)  # the capture's SUBSCRIBE precedes the nodes' first messages
+    capture = Capture(broker, group, tmp)
     nodes = []
     try:
         nodes = spawn_nodes(tmp, broker, group, n, cycle, gap)
@@ -242,46 +281,34 @@ def run_wire(n, turns, tmp):
         alive = sum(nd.proc.poll() is None for nd in nodes)
     finally:
         stop_nodes(nodes)
-        stop_proc(cap)
-        cap_file.close()
+        capture.stop()
         broker.stop()
-    kinds = {"ping": "a174a470696e67", "init": "a174a4696e6974",
-             "vers": "a174a476657273", "hist": "a174a468697374"}
+    kinds = KINDS
     counts = {k: 0 for k in kinds}
     counts["other"] = 0
     total_bytes = 0
-    with open(cap_path) as f:
-        for line in f:
-            parts = line.split()
-            if len(parts) < 3:
-                continue
-            ts, length, hexp = float(parts[0]), int(parts[1]), parts[2]
-            if not t0 <= ts <= t1:
-                continue
-            total_bytes += length
-            for k, sig in kinds.items():
-                if sig in hexp:
-                    counts[k] += 1
-                    break
-            else:
-                counts["other"] += 1
+    for ts, length, hexp in capture.lines():
+        if not t0 <= ts <= t1:
+            continue
+        total_bytes += length
+        for k, sig in kinds.items():
+            if sig in hexp:
+                counts[k] += 1
+                break
+        else:
+            counts["other"] += 1
     iv = tag_intervals(nodes, t1)
     tags = sum(1 for s, _, _ in iv if t0 <= s <= t1)
     two = overlaps(iv, t0, t1)
     if os.environ.get("ACTOR_BENCH_TIMELINE"):
         # Messages by type per 10 s since the capture began (diagnostics).
         buckets = {}
-        with open(cap_path) as f:
-            first = None
-            for line in f:
-                parts = line.split()
-                if len(parts) < 3:
-                    continue
-                ts = float(parts[0])
-                first = first if first is not None else ts
-                k = next((k for k, sig in kinds.items() if sig in parts[2]), "other")
-                b = buckets.setdefault(int((ts - first) // 10), {})
-                b[k] = b.get(k, 0) + 1
+        first = None
+        for ts, _, hexp in capture.lines():
+            first = first if first is not None else ts
+            k = next((k for k, sig in kinds.items() if sig in hexp), "other")
+            b = buckets.setdefault(int((ts - first) // 10), {})
+            b[k] = b.get(k, 0) + 1
         for b in sorted(buckets):
             print(f"#   t+{b * 10:>3}s {buckets[b]}", file=sys.stderr)
     msgs = sum(counts.values())
@@ -433,6 +460,147 @@ def cmd_footprint(args):
     return 0
 
 
+# ----------------------------------------------------------------- fairness
+
+# size -> (cycle s, gap s) for the fairness runs: 50 processes on 2 shared
+# cores need a gap of 0.2 s (the broadcast latency under load); 5 fit 0.1 s.
+FAIR_TIMING = {5: (1.0, 0.1), 50: (1.0, 0.2)}
+POLICIES = ("fair", "asyncactor")
+
+
+def fair_targets(n):
+    """(all tagged within this many turns, Jain's index at least, over turns):
+    the issue's targets for 5 and for 50 nodes."""
+    if n <= 5:
+        return 2 * n + 2, 0.95, 200
+    return 3 * n, 0.9, 10 * n
+
+
+def jain(counts):
+    """Jain's fairness index: 1 when all counts are equal, 1/n when one node
+    has everything."""
+    sq = sum(c * c for c in counts)
+    return sum(counts) ** 2 / (len(counts) * sq) if sq else 0.0
+
+
+class EventTail:
+    """New JSON lines of a node's stdout since the last call."""
+
+    def __init__(self, path):
+        self.path, self.pos, self.rest = path, 0, b""
+
+    def new(self):
+        try:
+            with open(self.path, "rb") as f:
+                f.seek(self.pos)
+                data = f.read()
+        except FileNotFoundError:
+            return []
+        self.pos += len(data)
+        lines = (self.rest + data).split(b"\n")
+        self.rest = lines.pop()
+        out = []
+        for line in lines:
+            try:
+                out.append(json.loads(line))
+            except ValueError:
+                pass
+        return out
+
+
+def run_fairness(n, policy, turns, tmp):
+    cycle, gap = FAIR_TIMING.get(n, timing_for(n))
+    group = f"bench/fair/{n}"
+    broker = Broker(tmp)
+    capture = Capture(broker, group, tmp)
+    nodes = []
+    tags = []  # (time, node) of every tag, in time order once sorted
+    try:
+        # The default chain settings, spelled out: --nodes 5 --n-hosts 10 --splits 4.
+        nodes = spawn_nodes(tmp, broker, group, n, cycle, gap,
+                            ("--nodes", "5", "--n-hosts", "10", "--splits", "4",
+                             "--turn-policy", policy))
+        tails = [(nd, EventTail(nd.out)) for nd in nodes]
+
+        def enough():
+            for nd, tail in tails:
+                tags.extend((event_time(ev), nd.name) for ev in tail.new()
+                            if ev.get("event") == "tag")
+            # turns + 1: the last counted turn has ended when the next one begins
+            return len(tags) > turns
+        limit = settle_secs(n, cycle, gap) + (turns + 1) * derived("off_chain_turn_bound", cycle, gap) * 1.5
+        wait_until(enough, limit, 0.5)
+        t_end = time.time()
+        alive = sum(nd.proc.poll() is None for nd in nodes)
+    finally:
+        stop_nodes(nodes)
+        capture.stop()
+        broker.stop()
+    tags.sort()
+    iv = tag_intervals(nodes, t_end)
+    counted = tags[:turns]
+    r = dict(n=n, policy=policy, cycle=cycle, gap=gap, turns=len(counted), alive=alive,
+             to_all=None, tagged=0, jain=0.0, ping_per=0.0, two=0, secs=0.0, min=0, max=0)
+    if not counted:
+        return r
+    t0 = counted[0][0]
+    t1 = tags[turns][0] if len(tags) > turns else t_end
+    counts = {nd.name: 0 for nd in nodes}
+    for i, (_, who) in enumerate(counted, 1):
+        counts[who] += 1
+        if r["to_all"] is None and all(counts.values()):
+            r["to_all"] = i
+    # Pings from the first tag until the last counted turn ended (as in
+    # tests/sim/test_sim_fair.cpp: the start-up burst of first pings is left out).
+    pings = sum(1 for ts, _, hexp in capture.lines() if t0 <= ts < t1 and KINDS["ping"] in hexp)
+    r.update(tagged=sum(1 for c in counts.values() if c), jain=jain(list(counts.values())),
+             ping_per=pings / len(counted), two=overlaps(iv, t0, t1), secs=t1 - t0,
+             min=min(counts.values()), max=max(counts.values()))
+    return r
+
+
+def cmd_fairness(args):
+    sizes = [int(s) for s in args.sizes.split(",")]
+    policies = args.policies.split(",")
+    turns_for = {int(k): int(v) for k, v in (kv.split(":") for kv in args.turns.split(","))}
+    print("## bench_fairness: who gets the turns, per --turn-policy (real actor-join + mosquitto)")
+    print("default chain settings (--nodes 5 --n-hosts 10 --splits 4); all nodes start at once;")
+    print("turn = one `tag` event, counted from the first tag; pings from a mosquitto_sub capture.")
+    print("timing per size: " + ", ".join(f"{n} nodes cycle {FAIR_TIMING.get(n, timing_for(n))[0]:g}s "
+                                           f"gap {FAIR_TIMING.get(n, timing_for(n))[1]:g}s" for n in sizes))
+    print()
+    hdr = ("| nodes | policy | turns measured | s | all tagged after (turns) | target | tagged "
+           "| Jain | target | tags min/max | pings/turn | two tagged | alive |")
+    print(hdr)
+    print("|" + "---|" * (hdr.count("|") - 1))
+    rows = []
+    for n in sizes:
+        within, jmin, jturns = fair_targets(n)
+        turns = turns_for.get(n, jturns)
+        for policy in policies:
+            with tempfile.TemporaryDirectory(prefix=f"bench-fair-{n}-{policy}-") as tmp:
+                r = run_fairness(n, policy, turns, tmp)
+            rows.append(r)
+            to_all = r["to_all"] if r["to_all"] is not None else f"never ({r['tagged']}/{n})"
+            jt = f">= {jmin:g} over {jturns}" + ("" if r["turns"] >= jturns else f" (measured {r['turns']})")
+            print(f"| {n} | {policy} | {r['turns']} | {r['secs']:.0f} | {to_all} | <= {within} "
+                  f"| {r['tagged']}/{n} | {r['jain']:.3f} | {jt} | {r['min']}/{r['max']} "
+                  f"| {r['ping_per']:.3f} | {r['two']} | {r['alive']}/{n} |", flush=True)
+    print()
+    print("targets (the issue's, for the fair policy; asyncactor is 0.24's rule, shown for comparison):")
+    print("  5 nodes: all tagged within 2N+2 turns, Jain >= 0.95 over 200 turns;")
+    print("  50 nodes: all tagged within 3N turns, Jain >= 0.9 over 10N turns; 0 turns with two tagged")
+    for r in rows:
+        within, jmin, jturns = fair_targets(r["n"])
+        ok1 = "ok" if r["to_all"] is not None and r["to_all"] <= within else "MISSED"
+        ok2 = "ok" if r["jain"] >= jmin else "MISSED"
+        note = "" if r["turns"] >= jturns else f" (over {r['turns']} of {jturns} turns)"
+        ok3 = "ok" if r["two"] == 0 else "MISSED"
+        print(f"  {r['n']:>3} nodes {r['policy']:<10}: all tagged {ok1}; Jain {r['jain']:.3f} {ok2}{note}; "
+              f"two tagged {r['two']} {ok3}")
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -445,11 +613,17 @@ def main():
     p = sub.add_parser("footprint")
     p.add_argument("--sizes", default="5,200")
     p.add_argument("--turns", type=int, default=25)
+    q = sub.add_parser("fairness")
+    q.add_argument("--sizes", default="5,50")
+    q.add_argument("--policies", default=",".join(POLICIES))
+    q.add_argument("--turns", default="5:200,50:200",
+                   help="turns measured per size, SIZE:TURNS,... (the Jain target is over 200 at 5, 10N at 50)")
     args = ap.parse_args()
     if not os.access(os.path.join(BIN, "actor-join"), os.X_OK):
         print(f"actor-join not found in {BIN} (set ACTOR_BIN_DIR)", file=sys.stderr)
         return 2
-    return {"wire": cmd_wire, "failover": cmd_failover, "footprint": cmd_footprint}[args.cmd](args)
+    return {"wire": cmd_wire, "failover": cmd_failover, "footprint": cmd_footprint,
+            "fairness": cmd_fairness}[args.cmd](args)
 
 
 if __name__ == "__main__":

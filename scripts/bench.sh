@@ -6,7 +6,10 @@
 #   bench/bench_wire.sh            messages and bytes per turn, 5/50/200 processes
 #   bench/bench_failover.sh        kill -9 the tagged node: time to the next tag
 #   bench/bench_footprint.sh       RSS and CPU time per process, 5/200 processes
-# Takes about 10-15 minutes on 2 cores. Usage: scripts/bench.sh (from anywhere)
+#   bench/bench_fairness.sh        turns until all tagged, Jain's index, per
+#                                  --turn-policy (fair, asyncactor), 5/50 processes
+# Takes about 25-30 minutes on 2 cores (bench_fairness about 15 of them).
+# Usage: scripts/bench.sh (from anywhere)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=${JOBS:-$(nproc)}
@@ -33,4 +36,5 @@ if [[ -f bench/bench_decision_latency.sh ]]; then run bash bench/bench_decision_
 run bench/bench_wire.sh
 run bench/bench_failover.sh
 run bench/bench_footprint.sh
+run bench/bench_fairness.sh
 exit "$failed"
