@@ -1,0 +1,315 @@
+// The fair turn policy in the node, driven by hand (docs/PROTOCOL.md "Turn
+// policy"): rank slots after a settled turn, when a turn counts, members
+// learned later, and where 0.24's rule still decides. A fixed random source
+// (0.5) makes every next ping time exact.
+#include "actor/node.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+using namespace actor;
+using Names = std::vector<std::string>;
+
+namespace {
+
+constexpr std::uint64_t kId = 0xabc;
+constexpr std::uint64_t kOther = 7;
+
+// cycle 10 s, gap 1 s: a slot of d gaps after a turn at t is t + 10 + d.
+Config fast() {
+    Config c;
+    c.cycle = 10;
+    c.gap = 1;
+    c.nodes = 5;
+    return c;
+}
+
+Time at(double s) { return from_seconds(s); }
+
+// 0.24's slot for the node at `pos` of a chain of L: 1 - 2^-(L+2-pos) gaps.
+double chain_slot(std::size_t L, std::size_t pos) {
+    return 1.0 - std::ldexp(1.0, -static_cast<int>(L + 2 - pos));
+}
+
+NodeOptions options(std::string name, TurnPolicy policy, Config c, double rnd, bool ready) {
+    NodeOptions o;
+    o.name = std::move(name);
+    o.config = c;
+    o.value = 1;
+    o.ready = ready;
+    o.id = kId;
+    o.random = [rnd] { return rnd; };
+    o.turn_policy = policy;
+    return o;
+}
+
+// As in test_core_node.cpp, but ready (the fair policy ranks only a ready
+// node) and with a turn policy.
+struct Harness {
+    Node node;
+    std::vector<Message> sent;
+    std::vector<Event> events;
+
+    explicit Harness(std::string name, TurnPolicy policy = TurnPolicy::fair, Config c = fast(),
+                     double rnd = 0.5, bool ready = true)
+        : node(options(std::move(name), policy, c, rnd, ready)) {}
+
+    // The channel carries our own pings back at once (no echo, no tag).
+    void drain(Time now) {
+        for (;;) {
+            auto out = node.take_outgoing();
+            for (auto& e : node.take_events()) events.push_back(std::move(e));
+            if (out.empty()) break;
+            for (auto& m : out) {
+                sent.push_back(m);
+                if (m.type == MsgType::ping) node.on_message(m, now);
+            }
+        }
+    }
+    // Start and let our own init come back: the first ping ([self]) goes out.
+    void start_and_echo(Time now = at(0)) {
+        node.start(now);
+        drain(now);
+        recv(Message::make_init(node.name(), kId), now);
+    }
+    void recv(const Message& m, Time now) {
+        node.on_message(m, now);
+        drain(now);
+    }
+    void init_from(const std::string& n, Time now) { recv(Message::make_init(n, kOther), now); }
+    void ping_from(const std::string& n, Names h, Time now, Value v = 5) {
+        recv(Message::make_ping(n, std::move(v), std::move(h), kOther), now);
+    }
+    void run_until(Time end) {
+        while (auto d = node.next_deadline()) {
+            if (*d > end) break;
+            node.on_timer(*d);
+            drain(*d);
+        }
+    }
+    std::vector<Event> take_events() { return std::exchange(events, {}); }
+    std::vector<Message> take_sent() { return std::exchange(sent, {}); }
+};
+
+std::vector<EventType> types(const std::vector<Event>& es) {
+    std::vector<EventType> t;
+    for (auto& e : es) t.push_back(e.type);
+    return t;
+}
+
+// We are `self`, the others in `members` sent their init; then "x" (a name
+// after all of theirs) extends our first ping at 1 s, and its report closes
+// at 3 s: a settled turn at 1 s.
+Harness after_a_turn_by_x(const std::string& self, const Names& members,
+                          TurnPolicy policy = TurnPolicy::fair, double rnd = 0.5) {
+    Harness h(self, policy, fast(), rnd);
+    h.start_and_echo(at(0));
+    for (const auto& m : members)
+        if (m != self) h.init_from(m, at(0.1));
+    h.ping_from("x", {"x", self}, at(1));
+    EXPECT_EQ(h.node.next_deadline(), at(3)) << "the ping report's close";
+    h.run_until(at(3));
+    EXPECT_EQ(h.node.chain().names(), (Names{"x", self}));
+    h.take_sent();  // init, vers, our first ping
+    return h;
+}
+
+}  // namespace
+
+TEST(NodeFair, RankedMembersPingAtCyclePlusHalfAGapPerRank) {
+    const Names group{"m1", "m2", "m3", "m4", "m5"};
+    // Rank 0, 1, 2: cycle + 0, 0.5, 1 gap after the turn at 1 s; ranks 3
+    // and 4 have no slot: the late slot 1.5 + U[0, 0.5] = 1.75 gaps.
+    const double slot[] = {0, 0.5, 1.0, 1.75, 1.75};
+    for (std::size_t i = 0; i < group.size(); ++i) {
+        SCOPED_TRACE(group[i]);
+        Harness h = after_a_turn_by_x(group[i], group);
+        EXPECT_EQ(h.node.next_ping_time(), at(1 + 10 + slot[i]));
+        EXPECT_EQ(h.node.next_deadline(), at(1 + 10 + slot[i]));
+        auto ev = h.take_events();
+        ASSERT_EQ(types(ev), std::vector{EventType::ping});
+        EXPECT_EQ(ev[0].node, "x");
+    }
+}
+
+TEST(NodeFair, MembersBeyondTheSlotsUseTheWholeLateSlot) {
+    const Names group{"m1", "m2", "m3", "m4"};
+    EXPECT_EQ(after_a_turn_by_x("m4", group, TurnPolicy::fair, 0.0).node.next_deadline(),
+              at(1 + 10 + 1.5));
+    const auto latest =
+        after_a_turn_by_x("m4", group, TurnPolicy::fair, 0.999).node.next_deadline();
+    ASSERT_TRUE(latest);
+    EXPECT_GT(*latest, at(1 + 10 + 1.5));
+    EXPECT_LT(*latest, at(1 + 10 + 2));
+}
+
+TEST(NodeFair, ATurnCountsAtThePingReportsCloseAndMovesItsTakerBack) {
+    Harness h("c");
+    h.start_and_echo(at(0));
+    h.init_from("a", at(0.1));
+    h.init_from("b", at(0.1));
+    h.take_sent();
+    // Order a b c: we are third.
+    h.ping_from("a", {"a", "c"}, at(1));
+    EXPECT_EQ(h.node.next_ping_time(), at(1 + 10 + 1.0)) << "a's turn has not settled yet";
+    h.run_until(at(2.999));
+    EXPECT_EQ(h.node.next_ping_time(), at(1 + 10 + 1.0));
+    // 2 gaps after the arming ping: b c a, we are second.
+    h.run_until(at(3));
+    EXPECT_EQ(types(h.take_events()), std::vector{EventType::ping});
+    EXPECT_EQ(h.node.next_deadline(), at(1 + 10 + 0.5));
+
+    // b (first now) pings at its slot, before ours.
+    h.ping_from("b", {"b", "a", "c"}, at(11));
+    EXPECT_EQ(h.node.chain().names(), (Names{"b", "a", "c"}));
+    EXPECT_EQ(h.node.next_ping_time(), at(11 + 10 + 0.5));
+    EXPECT_EQ(h.node.next_deadline(), at(13));
+    h.run_until(at(13));
+    // c a b: we are first.
+    EXPECT_EQ(h.node.next_deadline(), at(11 + 10 + 0));
+    EXPECT_TRUE(h.take_sent().empty());
+}
+
+TEST(NodeFair, OurOwnTurnCountsAtOurTag) {
+    Harness h("c");
+    h.start_and_echo(at(0));
+    h.init_from("a", at(0.1));
+    h.init_from("b", at(0.1));
+    h.ping_from("a", {"a", "c"}, at(1));
+    h.run_until(at(3));  // b c a
+    h.ping_from("b", {"b", "a", "c"}, at(11));
+    h.run_until(at(13));  // c a b
+    h.take_sent();
+    h.take_events();
+
+    h.run_until(at(21));
+    auto sent = h.take_sent();
+    ASSERT_EQ(sent.size(), 1u);
+    EXPECT_EQ(sent[0].type, MsgType::ping);
+    EXPECT_EQ(sent[0].history, (Names{"c", "b", "a"}));
+    EXPECT_EQ(h.node.tag_state(), 2);
+    // Not ours until the tag: still first.
+    EXPECT_EQ(h.node.next_ping_time(), at(21 + 10 + 0));
+    h.run_until(at(21.999));
+    EXPECT_EQ(h.node.next_ping_time(), at(21 + 10 + 0));
+    // Tagged a gap later: the turn counts from our ping (a b c: third).
+    h.run_until(at(22));
+    EXPECT_EQ(types(h.take_events()), std::vector{EventType::tag});
+    EXPECT_EQ(h.node.next_ping_time(), at(21 + 10 + 1.0));
+    EXPECT_EQ(h.node.next_deadline(), at(22 + 9.5)) << "the untag comes first";
+    h.run_until(at(31.5));
+    EXPECT_EQ(types(h.take_events()), std::vector{EventType::untag});
+    EXPECT_EQ(h.node.next_deadline(), at(21 + 10 + 1.0));
+}
+
+TEST(NodeFair, AMemberLearnedLaterMovesOurSlotWhenItIsAheadOfUs) {
+    Harness h = after_a_turn_by_x("m1", {"m1", "m2"});  // m1 m2 x
+    EXPECT_EQ(h.node.next_deadline(), at(11));
+    h.init_from("z", at(5));  // after us: m1 m2 z x
+    EXPECT_EQ(h.node.next_deadline(), at(11));
+    h.init_from("a", at(6));  // ahead of us, from the same turn at 1 s
+    EXPECT_EQ(h.node.next_deadline(), at(11.5));
+    h.init_from("a", at(7));  // known: keeps its place
+    EXPECT_EQ(h.node.next_deadline(), at(11.5));
+    h.init_from("b", at(8));  // a b m1: third
+    EXPECT_EQ(h.node.next_deadline(), at(12));
+    h.init_from("c", at(9));  // beyond the slots; x is the chain's head
+    EXPECT_EQ(h.node.next_deadline(), at(1 + 10 + 1.75));
+    EXPECT_TRUE(h.take_sent().empty());
+}
+
+TEST(NodeFair, ASilentMemberMissesThreeSlotsAndGoes) {
+    Harness h("c");
+    h.start_and_echo(at(0));
+    h.init_from("a", at(0.1));  // a never pings
+    h.ping_from("x", {"x", "c"}, at(1));
+    h.run_until(at(3));  // a c x; a missed 1
+    EXPECT_EQ(h.node.next_deadline(), at(1 + 10 + 0.5));
+    h.ping_from("y", {"y", "x", "c"}, at(11));
+    h.run_until(at(13));  // a c x y; a missed 2
+    EXPECT_EQ(h.node.next_deadline(), at(11 + 10 + 0.5));
+    h.ping_from("x", {"x", "y", "c"}, at(21));
+    EXPECT_EQ(h.node.next_ping_time(), at(21 + 10 + 0.5));
+    h.run_until(at(23));  // a missed 3 and goes: c y x
+    EXPECT_EQ(h.node.next_deadline(), at(21 + 10 + 0));
+}
+
+TEST(NodeFair, AsyncactorPolicyKeepsTheChainSlotsOf024) {
+    Harness h("c", TurnPolicy::asyncactor);
+    h.start_and_echo(at(0));
+    h.init_from("a", at(0.1));
+    h.init_from("b", at(0.1));
+    EXPECT_EQ(h.node.next_deadline(), at(10 + 3)) << "a lone head: 3 gaps";
+    h.ping_from("a", {"a", "c"}, at(1));
+    EXPECT_EQ(h.node.next_ping_time(), at(1 + 10 + chain_slot(2, 1)));  // 0.875
+    h.run_until(at(3));  // the report close changes nothing
+    EXPECT_EQ(h.node.next_deadline(), at(1 + 10 + chain_slot(2, 1)));
+    h.ping_from("b", {"b", "a", "c"}, at(4));
+    EXPECT_EQ(h.node.next_ping_time(), at(4 + 10 + chain_slot(3, 2)));  // 0.875
+    h.run_until(at(6));
+    EXPECT_EQ(h.node.next_deadline(), at(4 + 10 + chain_slot(3, 2)));
+    h.take_sent();
+    h.run_until(at(14.875));
+    ASSERT_EQ(h.take_sent().size(), 1u);
+    // The newest of the chain: 2 gaps; the tag changes nothing.
+    EXPECT_EQ(h.node.next_ping_time(), at(14.875 + 10 + 2));
+    h.run_until(at(15.875));
+    EXPECT_EQ(h.node.tag_state(), 3);
+    EXPECT_EQ(h.node.next_ping_time(), at(14.875 + 10 + 2));
+    h.ping_from("a", {"a", "c", "b"}, at(17));
+    EXPECT_EQ(h.node.chain().names(), (Names{"a", "c", "b"}));
+    EXPECT_EQ(h.node.next_ping_time(), at(17 + 10 + chain_slot(3, 1)));  // 0.9375
+    EXPECT_EQ(h.node.next_deadline(), at(19)) << "a's report";
+    h.run_until(at(19));
+    EXPECT_EQ(h.node.next_deadline(), at(17 + 10 + chain_slot(3, 1)));
+}
+
+namespace {
+
+// The next_deadline() after each step of one script.
+std::vector<std::optional<Time>> splits_one_trace(TurnPolicy policy) {
+    Config c = fast();
+    c.splits = 1;
+    Harness h("m1", policy, c);
+    std::vector<std::optional<Time>> trace;
+    h.start_and_echo(at(0));
+    trace.push_back(h.node.next_deadline());
+    h.init_from("m2", at(0.1));
+    trace.push_back(h.node.next_deadline());
+    h.ping_from("x", {"x"}, at(1));  // wins the collision (5 beats 1)
+    EXPECT_EQ(h.node.chain().names(), (Names{"x"}));
+    trace.push_back(h.node.next_deadline());
+    h.run_until(at(3));
+    trace.push_back(h.node.next_deadline());
+    h.run_until(at(12.75));  // our ping [m1]
+    trace.push_back(h.node.next_ping_time());
+    h.run_until(at(13.75));  // tagged
+    EXPECT_EQ(h.node.tag_state(), 3);
+    trace.push_back(h.node.next_ping_time());
+    return trace;
+}
+
+}  // namespace
+
+TEST(NodeFair, SplitsOneFallsBackToTheAsyncactorRule) {
+    // A history of one name cannot tell a turn from a first ping.
+    const auto fair = splits_one_trace(TurnPolicy::fair);
+    EXPECT_EQ(fair, splits_one_trace(TurnPolicy::asyncactor));
+    // Off the chain of x, 0.24's late slot (1.5 + 0.25), where a fair
+    // ranking would have given cycle + 0 (we had no turn, x had one).
+    const std::vector<std::optional<Time>> want{at(13), at(13), at(3), at(1 + 10 + 1.75),
+                                                at(12.75 + 10 + 2), at(12.75 + 10 + 2)};
+    EXPECT_EQ(fair, want);
+}
+
+TEST(NodeFair, ANodeNotReadyUsesTheAsyncactorRule) {
+    for (auto policy : {TurnPolicy::fair, TurnPolicy::asyncactor}) {
+        Harness h("c", policy, fast(), 0.5, /*ready=*/false);
+        h.start_and_echo(at(0));
+        h.init_from("a", at(0.1));
+        h.ping_from("a", {"a", "c"}, at(1));
+        h.run_until(at(3));
+        EXPECT_EQ(h.node.next_deadline(), at(1 + 10 + chain_slot(2, 1)));
+    }
+}
