@@ -79,12 +79,7 @@ int main(int argc, char** argv) {
     // process of ours that holds the turn (an observer ignores its own name).
     run.observer = actor::cli::node_options(common, actor::Mode::observer);
     run.observer.name.clear();
-    // Joined: a null value until tagged, so any holder (non-null) beats us in
-    // a collision; a one-shot node is "not ready" (rule 3 keeps it out of the
-    // way), a --wait node takes part in the rotation like any ready node.
-    run.active = actor::cli::node_options(common, actor::Mode::active);
-    run.active.value = nullptr;
-    run.active.ready = wait;
+    run.active = actor::gate_node_options(run.gate.mode, actor::cli::node_options(common, actor::Mode::active));
     run.value = common.value;
     if (shell) run.job.argv = {"/bin/sh", "-c", shell_command, "sh"};
     run.job.argv.insert(run.job.argv.end(), command.begin(), command.end());

@@ -66,7 +66,7 @@ public:
     void attach(sim::Simulator& s) { s_ = &s; }
 
     // A gate (not started): its observer slot, and unless it observes, its
-    // active slot (name opts.name, value null, ready only with --wait).
+    // active slot (actor::gate_node_options, as the tool makes it).
     std::size_t add(GateOptions opts, JobModel job = {}, Value value = 0) {
         const std::size_t gi = gates_.size();
         NodeOptions obs;
@@ -78,9 +78,8 @@ public:
             NodeOptions act;
             act.name = opts.name;
             act.config = opts.config;
-            act.value = nullptr;
-            act.ready = opts.mode == GateMode::wait;
-            g.active = add_slot(std::move(act), gi);
+            act.value = g.value;
+            g.active = add_slot(actor::gate_node_options(opts.mode, std::move(act)), gi);
         }
         gates_.push_back(std::move(g));
         return gi;

@@ -27,6 +27,11 @@ Config fast() {
 
 Time at(double s) { return from_seconds(s); }
 
+// The fair slots with the fixed random source: rank r at fs(r) gaps; a
+// member beyond them in the late slot, 1.5 + U[0, 0.5] = 1.75 gaps.
+constexpr double fs(std::size_t rank) { return fair_policy::slot(rank, 0.5); }
+constexpr double late = 1.75;
+
 // 0.24's slot for the node at `pos` of a chain of L: 1 - 2^-(L+2-pos) gaps.
 double chain_slot(std::size_t L, std::size_t pos) {
     return 1.0 - std::ldexp(1.0, -static_cast<int>(L + 2 - pos));
@@ -117,11 +122,11 @@ Harness after_a_turn_by_x(const std::string& self, const Names& members,
 
 }  // namespace
 
-TEST(NodeFair, RankedMembersPingAtCyclePlusHalfAGapPerRank) {
+TEST(NodeFair, RankedMembersPingAtCyclePlusAGapPerRank) {
     const Names group{"m1", "m2", "m3", "m4", "m5"};
-    // Rank 0, 1, 2: cycle + 0, 0.5, 1 gap after the turn at 1 s; ranks 3
-    // and 4 have no slot: the late slot 1.5 + U[0, 0.5] = 1.75 gaps.
-    const double slot[] = {0, 0.5, 1.0, 1.75, 1.75};
+    // Ranks 0 and 1: cycle + fs(0), fs(1) gaps after the turn at 1 s; ranks
+    // 2 to 4 have no slot: the late slot 1.5 + U[0, 0.5] = 1.75 gaps.
+    const double slot[] = {fs(0), fs(1), late, late, late};
     for (std::size_t i = 0; i < group.size(); ++i) {
         SCOPED_TRACE(group[i]);
         Harness h = after_a_turn_by_x(group[i], group);
@@ -152,22 +157,22 @@ TEST(NodeFair, ATurnCountsAtThePingReportsCloseAndMovesItsTakerBack) {
     h.take_sent();
     // Order a b c: we are third.
     h.ping_from("a", {"a", "c"}, at(1));
-    EXPECT_EQ(h.node.next_ping_time(), at(1 + 10 + 1.0)) << "a's turn has not settled yet";
+    EXPECT_EQ(h.node.next_ping_time(), at(1 + 10 + late)) << "a's turn has not settled yet";
     h.run_until(at(2.999));
-    EXPECT_EQ(h.node.next_ping_time(), at(1 + 10 + 1.0));
+    EXPECT_EQ(h.node.next_ping_time(), at(1 + 10 + late));
     // 2 gaps after the arming ping: b c a, we are second.
     h.run_until(at(3));
     EXPECT_EQ(types(h.take_events()), std::vector{EventType::ping});
-    EXPECT_EQ(h.node.next_deadline(), at(1 + 10 + 0.5));
+    EXPECT_EQ(h.node.next_deadline(), at(1 + 10 + fs(1)));
 
     // b (first now) pings at its slot, before ours.
     h.ping_from("b", {"b", "a", "c"}, at(11));
     EXPECT_EQ(h.node.chain().names(), (Names{"b", "a", "c"}));
-    EXPECT_EQ(h.node.next_ping_time(), at(11 + 10 + 0.5));
+    EXPECT_EQ(h.node.next_ping_time(), at(11 + 10 + fs(1)));
     EXPECT_EQ(h.node.next_deadline(), at(13));
     h.run_until(at(13));
     // c a b: we are first.
-    EXPECT_EQ(h.node.next_deadline(), at(11 + 10 + 0));
+    EXPECT_EQ(h.node.next_deadline(), at(11 + 10 + fs(0)));
     EXPECT_TRUE(h.take_sent().empty());
 }
 
@@ -183,39 +188,41 @@ TEST(NodeFair, OurOwnTurnCountsAtOurTag) {
     h.take_sent();
     h.take_events();
 
-    h.run_until(at(21));
+    const double tp = 11 + 10 + fs(0);  // our slot: first
+    h.run_until(at(tp));
     auto sent = h.take_sent();
     ASSERT_EQ(sent.size(), 1u);
     EXPECT_EQ(sent[0].type, MsgType::ping);
     EXPECT_EQ(sent[0].history, (Names{"c", "b", "a"}));
     EXPECT_EQ(h.node.tag_state(), 2);
     // Not ours until the tag: still first.
-    EXPECT_EQ(h.node.next_ping_time(), at(21 + 10 + 0));
-    h.run_until(at(21.999));
-    EXPECT_EQ(h.node.next_ping_time(), at(21 + 10 + 0));
-    // Tagged a gap later: the turn counts from our ping (a b c: third).
-    h.run_until(at(22));
+    EXPECT_EQ(h.node.next_ping_time(), at(tp) + at(10 + fs(0)));
+    h.run_until(at(tp + 0.999));
+    EXPECT_EQ(h.node.next_ping_time(), at(tp) + at(10 + fs(0)));
+    // Tagged a gap later: the turn counts from our ping (a b c: third,
+    // beyond the slots, and the chain's head: 2 gaps).
+    h.run_until(at(tp) + at(1));
     EXPECT_EQ(types(h.take_events()), std::vector{EventType::tag});
-    EXPECT_EQ(h.node.next_ping_time(), at(21 + 10 + 1.0));
-    EXPECT_EQ(h.node.next_deadline(), at(22 + 9.5)) << "the untag comes first";
-    h.run_until(at(31.5));
+    EXPECT_EQ(h.node.next_ping_time(), at(tp) + at(10 + 2.0));
+    EXPECT_EQ(h.node.next_deadline(), at(tp) + at(1 + 9.5)) << "the untag comes first";
+    h.run_until(at(tp) + at(10.5));
     EXPECT_EQ(types(h.take_events()), std::vector{EventType::untag});
-    EXPECT_EQ(h.node.next_deadline(), at(21 + 10 + 1.0));
+    EXPECT_EQ(h.node.next_deadline(), at(tp) + at(10 + 2.0));
 }
 
 TEST(NodeFair, AMemberLearnedLaterMovesOurSlotWhenItIsAheadOfUs) {
     Harness h = after_a_turn_by_x("m1", {"m1", "m2"});  // m1 m2 x
-    EXPECT_EQ(h.node.next_deadline(), at(11));
+    EXPECT_EQ(h.node.next_deadline(), at(1 + 10 + fs(0)));
     h.init_from("z", at(5));  // after us: m1 m2 z x
-    EXPECT_EQ(h.node.next_deadline(), at(11));
+    EXPECT_EQ(h.node.next_deadline(), at(1 + 10 + fs(0)));
     h.init_from("a", at(6));  // ahead of us, from the same turn at 1 s
-    EXPECT_EQ(h.node.next_deadline(), at(11.5));
+    EXPECT_EQ(h.node.next_deadline(), at(1 + 10 + fs(1)));
     h.init_from("a", at(7));  // known: keeps its place
-    EXPECT_EQ(h.node.next_deadline(), at(11.5));
-    h.init_from("b", at(8));  // a b m1: third
-    EXPECT_EQ(h.node.next_deadline(), at(12));
-    h.init_from("c", at(9));  // beyond the slots; x is the chain's head
-    EXPECT_EQ(h.node.next_deadline(), at(1 + 10 + 1.75));
+    EXPECT_EQ(h.node.next_deadline(), at(1 + 10 + fs(1)));
+    h.init_from("b", at(8));  // a b m1: third, beyond the slots
+    EXPECT_EQ(h.node.next_deadline(), at(1 + 10 + late));
+    h.init_from("c", at(9));  // still beyond them; x is the chain's head
+    EXPECT_EQ(h.node.next_deadline(), at(1 + 10 + late));
     EXPECT_TRUE(h.take_sent().empty());
 }
 
@@ -225,14 +232,14 @@ TEST(NodeFair, ASilentMemberMissesThreeSlotsAndGoes) {
     h.init_from("a", at(0.1));  // a never pings
     h.ping_from("x", {"x", "c"}, at(1));
     h.run_until(at(3));  // a c x; a missed 1
-    EXPECT_EQ(h.node.next_deadline(), at(1 + 10 + 0.5));
+    EXPECT_EQ(h.node.next_deadline(), at(1 + 10 + fs(1)));
     h.ping_from("y", {"y", "x", "c"}, at(11));
     h.run_until(at(13));  // a c x y; a missed 2
-    EXPECT_EQ(h.node.next_deadline(), at(11 + 10 + 0.5));
+    EXPECT_EQ(h.node.next_deadline(), at(11 + 10 + fs(1)));
     h.ping_from("x", {"x", "y", "c"}, at(21));
-    EXPECT_EQ(h.node.next_ping_time(), at(21 + 10 + 0.5));
+    EXPECT_EQ(h.node.next_ping_time(), at(21 + 10 + fs(1)));
     h.run_until(at(23));  // a missed 3 and goes: c y x
-    EXPECT_EQ(h.node.next_deadline(), at(21 + 10 + 0));
+    EXPECT_EQ(h.node.next_deadline(), at(21 + 10 + fs(0)));
 }
 
 TEST(NodeFair, AsyncactorPolicyKeepsTheChainSlotsOf024) {

@@ -46,6 +46,7 @@
 #include "actor/config.hpp"
 #include "actor/event.hpp"
 #include "actor/message.hpp"
+#include "actor/node.hpp"
 #include "actor/time.hpp"
 #include "actor/timing.hpp"
 
@@ -185,5 +186,20 @@ private:
     int stop_signal_ = 0;
     std::optional<int> status_;
 };
+
+// The node a gate joins with (`join`), from the node options of the
+// command line (`base`: name, config, policy; its value is the one to run
+// with). A one-shot gate joins with a null value, so any holder (non-null)
+// beats it in a collision, and not ready (0.24's rule 3 keeps it out of the
+// way) until its tag sets the value. A --wait gate takes part in the
+// rotation like any ready node, with its value from the start: with a null
+// value a group of --wait gates started together could keep two chains
+// that never recover (recovery needs a value) and tag two nodes at once.
+inline NodeOptions gate_node_options(GateMode mode, NodeOptions base) {
+    base.mode = Mode::active;
+    base.ready = mode == GateMode::wait;
+    if (mode != GateMode::wait) base.value = nullptr;
+    return base;
+}
 
 }  // namespace actor

@@ -79,16 +79,14 @@ constexpr std::size_t max_held_messages = 4096;
 // seeds in tests/sim/test_sim_channel.cpp). A node alone takes a turn every
 // cycle + 3*gap. Only when our ping goes out changes; the wire does not.
 constexpr double lone_head_delay = 3.0;
-// The fair turn policy (docs/PROTOCOL.md "Turn policy"): the first
-// fair_slots members of the turn order ping at cycle + rank*fair_slot_width
-// gaps after the last turn, before 0.24's chain slots (0.75..1 gap); a
-// slot apart is half a gap, above the broadcast latency on any channel we
-// run on (gap exceeds it by definition), so the member ranked next hears the
-// first one's ping before its own slot. Members beyond those slots, and
-// the last pinger, wait in the late slots (1.5..2 gaps, a lone head 3) so
-// that a turn still comes when the ranked members are gone.
-constexpr std::size_t fair_slots = 3;
-constexpr double fair_slot_width = 0.5;
+// The fair turn policy (actor/node.hpp fair_policy, docs/PROTOCOL.md "Turn
+// policy"): rank 0 pings before 0.24's chain slots (0.75..1 gap). A slot
+// apart is a gap less the jitter, above the broadcast latency (gap exceeds
+// it by definition, and the jitter leaves 0.7 of it), so the member ranked
+// next hears the first one's ping before its own slot. Members beyond the
+// slots, and the last pinger, wait in the late slots (1.5..2 gaps, a lone
+// head 3), so that a turn still comes when the ranked members are gone.
+constexpr std::size_t fair_slots = fair_policy::slots;
 // Invalid configs from one sender are reported at most this often.
 constexpr Duration vers_warning_interval = std::chrono::seconds(60);
 constexpr std::size_t max_vers_warned = 64;
@@ -179,8 +177,8 @@ struct Node::Impl {
     // sender as for every receiver that accepts it (a first ping of [self]
     // starts no tag; a lone node's repeat is nobody else's business).
     void count_turn(const std::string& n, std::size_t history, Time now) {
-        if (keeps_order() && history >= 2)
-            order.took_turn(n, opts.name, fair_slots, now, timing::report_window(config) + from_seconds(config.gap));
+        if (!keeps_order() || history < 2) return;
+        order.took_turn(n, opts.name, fair_slots, now, timing::report_window(config) + from_seconds(config.gap));
     }
     bool sends() const { return mode != Mode::observer; }
 
@@ -260,8 +258,12 @@ struct Node::Impl {
     double ping_delay_factor() {
         const auto& names = chain.names();
         if (keeps_order() && ready && order.size() >= 2) {
-            if (auto r = order.rank(opts.name, fair_slots)) return static_cast<double>(*r) * fair_slot_width;
-            if (!names.empty() && names.front() == opts.name) return names.size() == 1 ? lone_head_delay : 2.0;
+            // A lone head's repeat would not be heard as a turn (receivers
+            // ignore a repeat from H[0]) yet tag it: the others extend the
+            // chain first, as under 0.24's rule.
+            if (names.size() == 1 && names.front() == opts.name) return lone_head_delay;
+            if (auto r = order.rank(opts.name, fair_slots)) return fair_policy::slot(*r, opts.random());
+            if (!names.empty() && names.front() == opts.name) return 2.0;
             return 1.5 + uniform(0, 0.5);
         }
         if (names.empty()) return uniform(1.7, 1.9);
