@@ -42,13 +42,14 @@ enum class TurnPolicy {
 
 // The fair policy's slots (docs/PROTOCOL.md "Turn policy"): the member at
 // rank r < slots of the turn order pings at cycle + slot(r, u) gaps after
-// the last turn, u uniform in [0, 1): a gap apart, each at a point of the
-// first `jitter` of its slot (two members that both believe they are next
-// must not ping at the same instant turn after turn).
+// the last turn, u uniform in [0, 1): 1.2 gaps apart (the second after
+// 0.24's chain slots), each at a point of the first `jitter` of its slot
+// (two members that both believe they are next must not ping at the same
+// instant turn after turn).
 namespace fair_policy {
 inline constexpr std::size_t slots = 2;
-inline constexpr double slot_width = 1.0;
-inline constexpr double jitter = 0.3;
+inline constexpr double slot_width = 1.2;
+inline constexpr double jitter = 0.25;
 inline constexpr double slot(std::size_t rank, double u) {
     return static_cast<double>(rank) * slot_width + u * jitter;
 }

@@ -80,10 +80,10 @@ constexpr std::size_t max_held_messages = 4096;
 // cycle + 3*gap. Only when our ping goes out changes; the wire does not.
 constexpr double lone_head_delay = 3.0;
 // The fair turn policy (actor/node.hpp fair_policy, docs/PROTOCOL.md "Turn
-// policy"): rank 0 pings before 0.24's chain slots (0.75..1 gap). A slot
-// apart is a gap less the jitter, above the broadcast latency (gap exceeds
-// it by definition, and the jitter leaves 0.7 of it), so the member ranked
-// next hears the first one's ping before its own slot. Members beyond the
+// policy"): rank 0 pings before 0.24's chain slots (0.75..1 gap), rank 1
+// after them. The slots are 0.95 gap apart or more, above the broadcast
+// latency (gap exceeds it by definition), so the member ranked next hears
+// the first one's ping before its own slot. Members beyond the
 // slots, and the last pinger, wait in the late slots (1.5..2 gaps, a lone
 // head 3), so that a turn still comes when the ranked members are gone.
 constexpr std::size_t fair_slots = fair_policy::slots;
