@@ -51,7 +51,8 @@ int main(int argc, char** argv) {
         actor::cli::print_timing(std::cout, c);
         return 0;
     }
-    actor::Duration ttl = actor::timing::member_ttl(c);
+    // --ttl fixes the members' TTL; without it the TTL follows the group.
+    std::optional<actor::Duration> ttl;
     if (!opt.ttl.empty()) {
         auto t = actor::cli::parse_duration(opt.ttl);
         if (!t) return actor::cli::usage_error(common, actor::Error{t.error().text(), "--ttl"});
@@ -64,7 +65,7 @@ int main(int argc, char** argv) {
     ropts.raw = opt.raw;
     actor::Runtime rt(std::move(ropts), actor::cli::node_options(common, actor::Mode::observer));
 
-    actor::Members members(ttl);
+    actor::Members members = ttl ? actor::Members(*ttl) : actor::Members(c);
     std::optional<actor::Config> last_config;
     bool own_setup = false;
     std::optional<actor::Event> pending;  // --members --once: the best view so far

@@ -144,3 +144,27 @@ TEST(Members, TtlExpiresTheLongestUnseenAtSnapshot) {
     EXPECT_EQ(m.size(), 0u);
     EXPECT_EQ(m.bytes(), 0u);
 }
+
+TEST(Members, WithoutAFixedTtlTheTtlFollowsTheGroupSize) {
+    actor::Config c;  // nodes 5, cycle 10 s, gap 1.5 s: a turn bound of 13.75 s
+    Members m(c);
+    const auto turn = actor::timing::turn_bound(c);
+    // 12 members pinging once a round each: the first one heard, 11 turns
+    // later, is still listed (a fixed (nodes + 1)-turn TTL would drop it).
+    for (std::size_t i = 0; i < 12; ++i)
+        m.heard(ping(node_name(i)), actor::Time(turn * static_cast<std::int64_t>(i)), wall0);
+    EXPECT_EQ(m.snapshot(Chain(5), actor::Time(turn * 12)).members.size(), 12u);
+    // One that stops goes after (12 + 1) turns without a message.
+    for (std::size_t i = 1; i < 12; ++i)
+        m.heard(ping(node_name(i)), actor::Time(turn * 13), wall0);
+    EXPECT_EQ(m.snapshot(Chain(5), actor::Time(turn * 13)).members.size(), 12u);
+    const auto later = m.snapshot(Chain(5), actor::Time(turn * 13) + std::chrono::nanoseconds(1));
+    ASSERT_EQ(later.members.size(), 11u);
+    const Names left = names_of(later);
+    EXPECT_EQ(std::count(left.begin(), left.end(), "n0"), 0);
+    // A small group keeps the (nodes + 1)-turn floor.
+    Members small(c);
+    small.heard(ping("a"), actor::Time(0), wall0);
+    EXPECT_EQ(small.snapshot(Chain(5), actor::Time(turn * 6)).members.size(), 1u);
+    EXPECT_EQ(small.snapshot(Chain(5), actor::Time(turn * 6) + std::chrono::nanoseconds(1)).members.size(), 0u);
+}

@@ -13,6 +13,7 @@
 #include "actor/chain.hpp"
 #include "actor/event.hpp"
 #include "actor/message.hpp"
+#include "actor/timing.hpp"
 #include "actor/time.hpp"
 #include "actor/value.hpp"
 
@@ -20,6 +21,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 
 namespace actor {
@@ -31,7 +33,10 @@ class Members {
 public:
     using WallTime = std::chrono::system_clock::time_point;
 
+    // A fixed TTL (--ttl).
     explicit Members(Duration ttl) : ttl_(ttl) {}
+    // The TTL follows the group: timing::member_ttl(c, members listed).
+    explicit Members(const Config& c) : ttl_(timing::member_ttl(c)), follow_(c) {}
 
     // Every name in m's chain (oldest first, so the chain's head ends up
     // newest), then its sender; a ping's or hist's value becomes the
@@ -65,6 +70,7 @@ private:
     void erase(Table::iterator it);
 
     Duration ttl_;
+    std::optional<Config> follow_;
     Table seen_;
     std::map<std::uint64_t, Table::iterator> by_seq_;  // recency: seq -> entry
     std::size_t bytes_ = 0;  // names + value_bytes of every entry

@@ -53,11 +53,15 @@ constexpr Duration linger_default(const Config& c) { return late_slot(c); }
 // actor-watch --once without --timeout: how long it waits for a settled turn.
 constexpr Duration watch_once_timeout(const Config& c) { return from_seconds(2 * c.cycle + 4 * c.gap); }
 
-// actor-watch --members: the default --ttl of a member (nodes <= 0, an
-// unbounded chain, counts as 1).
-constexpr Duration member_ttl(const Config& c) {
-    return from_seconds(static_cast<double>(std::max<std::int64_t>(c.nodes, 1) + 1) *
-                        (c.cycle + 2.5 * c.gap));
+// actor-watch --members: the default --ttl of a member in a group of
+// `members` listed members. Under the fair turn policy every member pings
+// once in a round of as many turns as there are members, so the TTL
+// follows the group: (max(nodes, members) + 1) turns (nodes <= 0, an
+// unbounded chain, counts as 1). A member that stops is dropped after that
+// long without a message naming it.
+constexpr Duration member_ttl(const Config& c, std::size_t members = 0) {
+    const auto n = std::max<std::int64_t>(std::max<std::int64_t>(c.nodes, 1), static_cast<std::int64_t>(members));
+    return from_seconds(static_cast<double>(n + 1) * (c.cycle + 2.5 * c.gap));
 }
 
 // How long a node waits for its own init to come back, for a random u in
@@ -93,7 +97,8 @@ inline constexpr std::array<Formula, 12> timing_formulas{{
     {"decision_bound", "2*cycle + 6*gap", "", decision_bound},
     {"linger_default", "cycle + 2*gap", "actor-run-if-leader.1", linger_default},
     {"watch_once_timeout", "2*cycle + 4*gap", "actor-watch.1", watch_once_timeout},
-    {"member_ttl", "(nodes + 1) * (cycle + 2.5 * gap)", "actor-watch.1", member_ttl},
+    // The floor, for a group of up to `nodes` members.
+    {"member_ttl", "(nodes + 1) * (cycle + 2.5 * gap)", "actor-watch.1", [](const Config& c) { return member_ttl(c); }},
     {"echo_deadline_max", "cycle + gap*(1.5 + 0.5)", "", echo_deadline_max},
     {"report_window", "2*gap", "", report_window},
     {"tag_length", "cycle - gap/2", "actor.7", tag_length},

@@ -33,6 +33,9 @@ bool Members::complete(const Chain& chain) const {
 }
 
 Event Members::snapshot(const Chain& chain, Time now) {
+    // The TTL of the group as listed before anyone expires (a big group
+    // does not shorten its own TTL as it is cut).
+    if (follow_) ttl_ = timing::member_ttl(*follow_, seen_.size());
     // The least recently seen are also the longest unseen.
     while (!by_seq_.empty() && now - by_seq_.begin()->second->second.steady > ttl_)
         erase(by_seq_.begin()->second);
