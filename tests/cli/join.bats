@@ -20,6 +20,23 @@ teardown() { common_teardown; }
     assert_success
 }
 
+@test "fair turns: five nodes on the default chain settings are each tagged within 2N+2 turns, all listed as members" {
+    local n
+    spawn w actor-watch -n w "${FAST[@]}" --members --timeout "$(turns 30)s" "$GROUP"
+    for n in n1 n2 n3 n4 n5; do spawn $n actor-join -n $n "${FAST[@]}" --timeout "$(turns 30)s" "$GROUP"; done
+    # Every node tagged at least once (bounded: start-up plus 2N+2 turns and slack).
+    for n in n1 n2 n3 n4 n5; do wait_for "$(out_of $n)" '.event=="tag"' "$(turns 20)"; done
+    # Counted from the first tag of the group: all five among the first 2N+2 = 12 tags.
+    local first12
+    first12=$(cat "$(out_of n1)" "$(out_of n2)" "$(out_of n3)" "$(out_of n4)" "$(out_of n5)" |
+        jq -r "select(.event==\"tag\") | \"\($JQ_MS) \(.node)\"" | sort -n | head -12 | awk '{print $2}' | sort -u | wc -l)
+    assert_equal "$first12" 5
+    # Discovery: a members line that lists all five (every member pings).
+    wait_for "$(out_of w)" '.event=="members" and ([.nodes[].node] | map(select(startswith("n"))) | length) == 5' "$(turns 12)"
+    run never_two_tagged "$(out_of n1)" "$(out_of n2)" "$(out_of n3)" "$(out_of n4)" "$(out_of n5)"
+    assert_success
+}
+
 @test "when the tagged node is killed another is tagged within cycle + 2.5*gap" {
     local n
     for n in a b c; do spawn $n actor-join -n $n "${FAST[@]}" --timeout "$(turns 40)s" "$GROUP"; done
