@@ -540,7 +540,7 @@ def run_fairness(n, policy, turns, tmp):
     iv = tag_intervals(nodes, t_end)
     counted = tags[:turns]
     r = dict(n=n, policy=policy, cycle=cycle, gap=gap, turns=len(counted), alive=alive,
-             to_all=None, tagged=0, jain=0.0, ping_per=0.0, two=0, secs=0.0, min=0, max=0)
+             to_all=None, tagged=0, jain=0.0, ping_per=0.0, ping_per_after=None, two=0, secs=0.0, min=0, max=0)
     if not counted:
         return r
     t0 = counted[0][0]
@@ -552,7 +552,15 @@ def run_fairness(n, policy, turns, tmp):
             r["to_all"] = i
     # Pings from the first tag until the last counted turn ended (as in
     # tests/sim/test_sim_fair.cpp: the start-up burst of first pings is left out).
-    pings = sum(1 for ts, _, hexp in capture.lines() if t0 <= ts < t1 and KINDS["ping"] in hexp)
+    ping_times = [ts for ts, _, hexp in capture.lines() if t0 <= ts < t1 and KINDS["ping"] in hexp]
+    pings = len(ping_times)
+    # The same for the turns after every node had one. Both windows run from
+    # a tag to the tag after the last counted turn, so each holds as many
+    # turns' pings as it holds counted turns after its start.
+    if r["to_all"] is not None and r["to_all"] < len(counted):
+        t_all = tags[r["to_all"] - 1][0]
+        after = sum(1 for ts in ping_times if ts >= t_all)
+        r["ping_per_after"] = after / (len(counted) - r["to_all"])
     r.update(tagged=sum(1 for c in counts.values() if c), jain=jain(list(counts.values())),
              ping_per=pings / len(counted), two=overlaps(iv, t0, t1), secs=t1 - t0,
              min=min(counts.values()), max=max(counts.values()))
@@ -565,12 +573,13 @@ def cmd_fairness(args):
     turns_for = {int(k): int(v) for k, v in (kv.split(":") for kv in args.turns.split(","))}
     print("## bench_fairness: who gets the turns, per --turn-policy (real actor-join + mosquitto)")
     print("default chain settings (--nodes 5 --n-hosts 10 --splits 4); all nodes start at once;")
-    print("turn = one `tag` event, counted from the first tag; pings from a mosquitto_sub capture.")
+    print("turn = one `tag` event, counted from the first tag; pings from a mosquitto_sub capture")
+    print("(pings/turn: from the first tag; 'after all tagged': the turns after every node had one).")
     print("timing per size: " + ", ".join(f"{n} nodes cycle {FAIR_TIMING.get(n, timing_for(n))[0]:g}s "
                                            f"gap {FAIR_TIMING.get(n, timing_for(n))[1]:g}s" for n in sizes))
     print()
     hdr = ("| nodes | policy | turns measured | s | all tagged after (turns) | target | tagged "
-           "| Jain | target | tags min/max | pings/turn | two tagged | alive |")
+           "| Jain | target | tags min/max | pings/turn | after all tagged | two tagged | alive |")
     print(hdr)
     print("|" + "---|" * (hdr.count("|") - 1))
     rows = []
@@ -582,10 +591,11 @@ def cmd_fairness(args):
                 r = run_fairness(n, policy, turns, tmp)
             rows.append(r)
             to_all = r["to_all"] if r["to_all"] is not None else f"never ({r['tagged']}/{n})"
+            after = "-" if r["ping_per_after"] is None else f"{r['ping_per_after']:.3f}"
             jt = f">= {jmin:g} over {jturns}" + ("" if r["turns"] >= jturns else f" (measured {r['turns']})")
             print(f"| {n} | {policy} | {r['turns']} | {r['secs']:.0f} | {to_all} | <= {within} "
                   f"| {r['tagged']}/{n} | {r['jain']:.3f} | {jt} | {r['min']}/{r['max']} "
-                  f"| {r['ping_per']:.3f} | {r['two']} | {r['alive']}/{n} |", flush=True)
+                  f"| {r['ping_per']:.3f} | {after} | {r['two']} | {r['alive']}/{n} |", flush=True)
     print()
     print("targets (the issue's, for the fair policy; asyncactor is 0.24's rule, shown for comparison):")
     print("  5 nodes: all tagged within 2N+2 turns, Jain >= 0.95 over 200 turns;")
