@@ -2,6 +2,7 @@
 // messages and a fixed random source.
 #include "actor/codec.hpp"
 #include "actor/node.hpp"
+#include "unit/node_test_helpers.hpp"
 
 #include <gtest/gtest.h>
 
@@ -13,17 +14,9 @@ using Names = std::vector<std::string>;
 
 namespace {
 
-constexpr std::uint64_t kId = 0xabc;
-
-Config fast() {
-    Config c;
-    c.cycle = 10;
-    c.gap = 1;
-    c.nodes = 5;
-    return c;
-}
-
-Time at(double s) { return from_seconds(s); }
+using nodetest::at;
+using nodetest::fast;
+using nodetest::kId;
 
 struct Harness {
     Node node;

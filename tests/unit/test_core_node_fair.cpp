@@ -3,6 +3,7 @@
 // learned later, and where 0.24's rule still decides. A fixed random source
 // (0.5) makes every next ping time exact.
 #include "actor/node.hpp"
+#include "unit/node_test_helpers.hpp"
 
 #include <gtest/gtest.h>
 
@@ -13,19 +14,10 @@ using Names = std::vector<std::string>;
 
 namespace {
 
-constexpr std::uint64_t kId = 0xabc;
+using nodetest::at;
+using nodetest::fast;
+using nodetest::kId;
 constexpr std::uint64_t kOther = 7;
-
-// cycle 10 s, gap 1 s: a slot of d gaps after a turn at t is t + 10 + d.
-Config fast() {
-    Config c;
-    c.cycle = 10;
-    c.gap = 1;
-    c.nodes = 5;
-    return c;
-}
-
-Time at(double s) { return from_seconds(s); }
 
 // The fair slots with the fixed random source: rank r at fs(r) gaps; a
 // member beyond them in the late slot, 1.5 + U[0, 0.5] = 1.75 gaps.
