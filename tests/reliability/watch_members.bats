@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # actor-watch --members under a flood of made-up names carrying values at the
 # codec's cap (1 KiB): the members table is bounded in bytes, not only in
-# names (tools/actor-watch.cpp: at most 1024 names and 256 KiB of names +
-# values, least recently seen first out), and the real nodes stay listed.
+# names (actor::Members, actor/members.hpp: at most 1024 names and 256 KiB of
+# names + values, least recently seen first out), and the real nodes stay
+# listed.
 
 load lib
 
@@ -41,7 +42,10 @@ PY
     # The flood's values (strings) beat a's and b's numbers, so flood names
     # win collisions and are reported; wait for a turn that lists a, b and
     # flood names at once: the flood has been read and the rotation is back.
-    local after='.event=="members" and any(.nodes[]; .node == "a") and any(.nodes[]; .node == "b")
+    # b with its value: named only inside a chain after the flood pushed
+    # its entry out, b is listed with a null value until it pings again.
+    local after='.event=="members" and any(.nodes[]; .node == "a")
+                 and any(.nodes[]; .node == "b" and .value == 2)
                  and any(.nodes[]; .node | startswith("flood-"))'
     wait_for "$(out_of w)" "$after" 30
     alive a b w

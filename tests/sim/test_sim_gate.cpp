@@ -238,8 +238,8 @@ TEST(SimGate, ObserveGatesOverRotatingDaemons) {
 // are counted too: gates started a moment apart can each hold a chain of
 // their own (the earlier ones' first pings went out before the later ones
 // listened) and with equal values each side's collision rule keeps its own
-// head until a recovery merges them. Measured, seeds 1..3000: 131 seeds
-// with two jobs at once, 8 with two tags at once (with the null value
+// head until a recovery merges them. Measured, seeds 1..3000: 95 seeds
+// with two jobs at once, 3 with two tags at once (with the null value
 // --wait gates used to join with, which can never recover: 722 and 226).
 TEST(SimGate, WaitGatesEachRunOnceNeverTogether) {
     const std::uint64_t n = seed_count(3000), base = seed_base();

@@ -50,8 +50,13 @@ namespace fair_policy {
 inline constexpr std::size_t slots = 2;
 inline constexpr double slot_width = 1.2;
 inline constexpr double jitter = 0.25;
-inline constexpr double slot(std::size_t rank, double u) {
-    return static_cast<double>(rank) * slot_width + u * jitter;
+// `failed`: our pings superseded (a continuation or a collision we lost)
+// since our last tag. Each widens the jitter by one more `jitter`, up to
+// the whole slot: two claimants whose pings keep superseding each other
+// (each gives up, nobody tags) spread apart until one is heard first.
+inline constexpr double slot(std::size_t rank, double u, unsigned failed = 0) {
+    const double width = jitter * (1.0 + static_cast<double>(failed < 3 ? failed : 3));
+    return static_cast<double>(rank) * slot_width + u * (width < slot_width ? width : slot_width);
 }
 }  // namespace fair_policy
 

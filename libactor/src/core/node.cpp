@@ -141,6 +141,7 @@ struct Node::Impl {
     Value last_ping_value;  // what our last ping carried
     Time last_ping_at{};            // when we sent it
     Time turn_base{};               // what next_ping was last chosen from
+    unsigned failed_attempts = 0;   // our pings superseded since our last tag
     std::size_t last_ping_history = 0;  // how many names it carried
     Chain chain;
     detail::PeerTable table;
@@ -262,7 +263,7 @@ struct Node::Impl {
             // ignore a repeat from H[0]) yet tag it: the others extend the
             // chain first, as under 0.24's rule.
             if (names.size() == 1 && names.front() == opts.name) return lone_head_delay;
-            if (auto r = order.rank(opts.name, fair_slots)) return fair_policy::slot(*r, opts.random());
+            if (auto r = order.rank(opts.name, fair_slots)) return fair_policy::slot(*r, opts.random(), failed_attempts);
             if (!names.empty() && names.front() == opts.name) return 2.0;
             return 1.5 + uniform(0, 0.5);
         }
@@ -311,6 +312,7 @@ struct Node::Impl {
         if (state == 2) {
             state = 0;
             tag_deadline.reset();
+            ++failed_attempts;
         } else if (state == 3) {
             emit_simple(EventType::untag, opts.name);
             c = 0;
@@ -322,6 +324,7 @@ struct Node::Impl {
         if (state == 2) {
             state = 0;
             tag_deadline.reset();
+            ++failed_attempts;
         } else if (state == 3) {
             emit_simple(EventType::detag, winner);
             state = 0;
@@ -729,6 +732,7 @@ struct Node::Impl {
                 }
             } else if (state == 2) {
                 said_unheard = false;
+                failed_attempts = 0;
                 state = 3;
                 ++valid_pings;
                 // Our turn counts once it is ours, as every receiver counts
