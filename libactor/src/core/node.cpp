@@ -27,6 +27,12 @@
 //   6 collision (priority; healed split -> `recover` + `hist` beacon).
 // The ping report: an arming message opens a 2*gap window (later ones only
 //   replace the candidate); at its close, passive or state 0 -> `ping`.
+// Turn policy (TurnPolicy::fair, docs/PROTOCOL.md "Turn policy"): a ready
+//   active node keeps a turn order (turn_order.hpp: members without a turn
+//   first, by name; then the longest since its turn); a turn counts when
+//   its report closes (the taker: at its tag); rank r < fair_policy::slots
+//   pings at cycle + fair_policy::slot(r, U, failed) gaps after the last
+//   turn, the others in the late slots. Only when we ping changes.
 //
 // Deliberate choices where docs/PROTOCOL.md leaves room (kept observable):
 // - A passive node arms its report on ping and hist only: init and vers
@@ -174,9 +180,10 @@ struct Node::Impl {
     bool keeps_order() const {
         return opts.turn_policy == TurnPolicy::fair && mode == Mode::active && config.splits >= 2;
     }
-    // A ping whose history names two or more counts as a turn, for the
-    // sender as for every receiver that accepts it (a first ping of [self]
-    // starts no tag; a lone node's repeat is nobody else's business).
+    // A settled ping whose history names two or more counts as a turn (a
+    // first ping of [self] starts no tag; a lone node's repeat is nobody
+    // else's business): for a receiver when its ping report closes, for the
+    // taker at its tag.
     void count_turn(const std::string& n, std::size_t history, Time now) {
         if (!keeps_order() || history < 2) return;
         order.took_turn(n, opts.name, fair_slots, now, timing::report_window(config) + from_seconds(config.gap));
