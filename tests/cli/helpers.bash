@@ -333,9 +333,10 @@ first_event_after() {
 }
 
 # never_two_tagged FILES...: sweep the tag/untag events of all FILES in time
-# order (an untag before a tag at the same millisecond); fail on overlap.
+# order (an untag before a tag at the same millisecond; a detag ends a turn
+# as an untag does); fail on overlap, printing one line per overlap.
 never_two_tagged() {
-    cat "$@" | jq -r "select(.event==\"tag\" or .event==\"untag\") |
+    cat "$@" | jq -r "select(.event==\"tag\" or .event==\"untag\" or .event==\"detag\") |
         \"\($JQ_MS) \(if .event==\"tag\" then 1 else 0 end) \(.node)\"" |
         sort -n -k1,1 -k2,2 |
         awk '$2==1 { if (n++ > 0) { print "two tagged at " $1 " (" $3 ")"; bad=1 } }

@@ -14,10 +14,21 @@ teardown() { common_teardown; }
     for n in a b c; do
         wait_exit "$(pid_of $n)" "$(turns 32)"
         assert_equal "$EXIT" 0
-        assert_equal "$(jq -c 'select(.event=="tag")' "$(out_of $n)" | wc -l)" 2
+        # --count counts untags: a turn cut short by a detag is one more tag.
+        local tags detags
+        tags=$(jq -c 'select(.event=="tag")' "$(out_of $n)" | wc -l)
+        detags=$(jq -c 'select(.event=="detag")' "$(out_of $n)" | wc -l)
+        assert_equal "$tags" $(( 2 + detags ))
     done
     run never_two_tagged "$(out_of a)" "$(out_of b)" "$(out_of c)"
-    assert_success
+    if [[ $ACTOR_TEST_CHANNEL == serf ]]; then
+        # Gossip delayed beyond the gap on a loaded machine can let a node
+        # that never heard the holder's ping take a turn beside it, cut
+        # short by a detag (actor(7), "What the echo proves"): at most once.
+        (( $(grep -c "two tagged" <<<"$output") <= 1 )) || { echo "$output"; false; }
+    else
+        assert_success
+    fi
 }
 
 @test "fair turns: five nodes on the default chain settings are each tagged within 2N+2 turns, all listed as members" {

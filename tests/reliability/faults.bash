@@ -292,9 +292,11 @@ one_it() {
 }
 
 # gossip_overlap_at_most N T NAME...: over Serf an agent restart can lose
-# gossip between agents (actor(7), "What the echo proves"): at most N tags
-# may begin while another node is tagged, each after T (ms: the agent's
-# return) and within 2 turns of it; none before it.
+# gossip between agents, and on a loaded machine gossip can be delayed
+# beyond the gap at any time (actor(7), "What the echo proves"): at most N
+# tags may begin while another node is tagged, at most one of them outside
+# the 2 turns after T (ms: the agent's return), the one a delay alone can
+# cause.
 gossip_overlap_at_most() {
     local max=$1 t=$2 files=() x; shift 2
     for x in "$@"; do files+=("$(out_of "$x")"); done
@@ -305,8 +307,8 @@ gossip_overlap_at_most() {
         n=$((n + 1))
         (( at >= t && at <= t + 2 * $(turn_bound) )) || outside=$((outside + 1))
     done
-    if (( n <= max && outside == 0 )); then
-        echo "# note: $n tag(s) began beside another within 2 turns of the agent's return" >&3
+    if (( n <= max && outside <= 1 )); then
+        echo "# note: $n tag(s) began beside another ($outside outside the 2 turns after the agent's return)" >&3
         return 0
     fi
     echo "$n tags began while another node was tagged, $outside outside the 2 turns after the agent's return:" >&2
