@@ -29,7 +29,7 @@ teardown() { fault_teardown; }
     reconnected "$BACK_AT" a b c
     no_tag_starts "$KILLED_AT" "$BACK_AT" a b c
     slack_tags_end_disconnected "$KILLED_AT" a b c
-    rotation_back "$FIRST_CONNECTED_AT" a b c
+    rotation_back "$CONNECTED_AT" a b c
     wait_tags $(( $(tags_total a b c) + 3 )) "$(turns 6)" a b c
     silent_while_disconnected a b c
     one_it a b c

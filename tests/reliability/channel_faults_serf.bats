@@ -33,7 +33,7 @@ teardown() { fault_teardown; }
     no_tag_starts "$KILLED_AT" "$BACK_AT" c
     slack_tags_end_disconnected "$KILLED_AT" c
     tagged_during "$KILLED_AT" "$BACK_AT" 1 a b
-    rotation_back "$FIRST_CONNECTED_AT" a b c
+    rotation_back "$CONNECTED_AT" a b c
     back_on_chain c "$FIRST_CONNECTED_AT"
     silent_while_disconnected c
     # Gossip can lose an event right after an agent's restart (actor(7),

@@ -241,7 +241,10 @@ reconnected() {
     echo "# reconnected $(( FIRST_CONNECTED_AT - t ))..$(( CONNECTED_AT - t )) ms after the channel came back" >&3
 }
 
-# rotation_back T NAME...: the first tag after T (ms) comes within 2 turns.
+# rotation_back T NAME...: the first tag after T (ms; the last member's
+# return, CONNECTED_AT, or the end of a fault no one disconnected for) comes
+# within 2 turns. From the first return it need not: a member that comes
+# back later and outranks the head restarts the chain (docs/PROTOCOL.md).
 rotation_back() {
     local t=$1; shift
     local files=() x
@@ -249,7 +252,7 @@ rotation_back() {
     local hit; hit=$(first_event_after "$t" '.event=="tag"' "$(secs_of $(( 2 * $(turn_bound) + 1000 )))" "${files[@]}") || return 1
     local late=$(( ${hit%% *} - t ))
     echo "# first tag ${late} ms after the channel came back (${hit#* }; bound 2 turns = $(( 2 * $(turn_bound) )) ms)" >&3
-    (( late <= 2 * $(turn_bound) )) || { echo "the rotation came back ${late} ms after the channel, more than 2 turns" >&2; return 1; }
+    (( late <= 2 * $(turn_bound) )) || { echo "the rotation came back ${late} ms after the channel, more than 2 turns" >&2; timeline "$@" >&2; return 1; }
 }
 
 # no_twins NAME...: every node still runs (no exit 78 or anything else) and
