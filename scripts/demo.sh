@@ -7,6 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-8}
+# A fresh machine: install what is missing first (quick when nothing is).
+bash scripts/deps.sh
 
 build=${ACTOR_BUILD_DIR:-build}
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

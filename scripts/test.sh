@@ -6,6 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=${JOBS:-$(nproc)}
+# A fresh machine: install what is missing first (quick when nothing is).
+bash scripts/deps.sh
 
 # The configurations are the presets of CMakePresets.json: release (build/,
 # RelWithDebInfo, -Werror), asan (build-asan/, Debug, ASan+UBSan) and fuzz
