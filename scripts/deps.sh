@@ -6,7 +6,7 @@
 set -euo pipefail
 packages=(
   cmake ninja-build g++ pkg-config
-  libcli11-dev libboost-dev libmosquitto-dev nlohmann-json3-dev libmsgpack-cxx-dev
+  libcli11-dev libboost-dev libmosquitto-dev nlohmann-json3-dev libmsgpack-cxx-dev libssl-dev
   libsystemd-dev
   libgtest-dev libgmock-dev
   mosquitto mosquitto-clients serf

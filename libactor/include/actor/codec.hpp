@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 namespace actor {
@@ -27,6 +28,17 @@ inline constexpr std::size_t max_name_size = 200;
 
 Result<Message> decode(std::span<const std::uint8_t> bytes);
 std::vector<std::uint8_t> encode(const Message& m);
+
+// One top-level entry of a payload's map, by byte offsets into it: the
+// key starts at `begin`, its value at `value`, the next entry at `end`.
+// `key` is the key's text when it is a msgpack str, else empty.
+struct WireEntry {
+    std::string key;
+    std::size_t begin = 0, value = 0, end = 0;
+};
+// The entries of a payload that is one well-formed msgpack map (the
+// decoder's size and depth bounds), in wire order; nothing is built.
+Result<std::vector<WireEntry>> wire_entries(std::span<const std::uint8_t> bytes);
 
 // About the heap bytes a value holds once decoded (nlohmann's nodes,
 // strings, containers, and malloc's own overhead per block), for tables

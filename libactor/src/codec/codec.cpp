@@ -205,6 +205,32 @@ public:
         }
     }
 
+    // The payload's top-level entries as byte ranges, nothing built (for
+    // the group MAC, actor/auth.hpp): the same well-formedness and depth
+    // checks as top(), string keys taken as they are.
+    bool entries(std::vector<WireEntry>& out) {
+        std::uint64_t n = 0;
+        if (!header(n, 0x80, 0xde, 0xdf)) return false;
+        if (n > left() / 2) return fail("truncated");
+        out.reserve(n);
+        for (std::uint64_t i = 0; i < n; ++i) {
+            WireEntry e;
+            e.begin = pos_;
+            if (next_is_str()) {
+                Value k;
+                if (!value(k, 2)) return false;
+                e.key = k.get<std::string>();
+            } else if (!skip(2)) {
+                return false;
+            }
+            e.value = pos_;
+            if (!skip(2)) return false;
+            e.end = pos_;
+            out.push_back(std::move(e));
+        }
+        return true;
+    }
+
 private:
     std::size_t left() const { return b_.size() - pos_; }
 
@@ -723,6 +749,18 @@ Result<Message> decode(std::span<const std::uint8_t> bytes) {
     if (!r.top(map)) return Error{(r.over_limit() ? "" : "bad msgpack: ") + r.error()};
     if (!r.at_end()) return Error{"bad msgpack: trailing bytes after the message"};
     return interpret(map, r.long_history());
+}
+
+Result<std::vector<WireEntry>> wire_entries(std::span<const std::uint8_t> bytes) {
+    if (bytes.empty()) return Error{"empty payload"};
+    if (bytes.size() > max_wire_size) return Error{"payload too large"};
+    const std::uint8_t first = bytes[0];
+    if ((first & 0xf0) != 0x80 && first != 0xde && first != 0xdf) return Error{"payload is not a msgpack map"};
+    Reader r(bytes);
+    std::vector<WireEntry> out;
+    if (!r.entries(out)) return Error{"bad msgpack: " + r.error()};
+    if (!r.at_end()) return Error{"bad msgpack: trailing bytes after the message"};
+    return out;
 }
 
 std::size_t value_footprint(const Value& root) {

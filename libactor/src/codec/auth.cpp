@@ -1,0 +1,265 @@
+// Authenticated groups (actor/auth.hpp): the key file, HMAC-SHA-256 from
+// OpenSSL's libcrypto (pure computation), sealing and opening payloads.
+#include "actor/auth.hpp"
+
+#include "actor/codec.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <algorithm>
+#include <limits>
+
+namespace actor {
+namespace {
+
+void put_be(std::vector<std::uint8_t>& out, std::uint64_t v, int bytes) {
+    for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+}
+
+// The shortest msgpack map header for n entries, as encode() writes it.
+void map_header(std::vector<std::uint8_t>& out, std::uint64_t n) {
+    if (n <= 15) out.push_back(static_cast<std::uint8_t>(0x80 | n));
+    else if (n <= 0xffff) out.push_back(0xde), put_be(out, n, 2);
+    else out.push_back(0xdf), put_be(out, n, 4);
+}
+
+void put_uint(std::vector<std::uint8_t>& out, std::uint64_t v) {
+    if (v <= 0x7f) out.push_back(static_cast<std::uint8_t>(v));
+    else if (v <= 0xff) out.push_back(0xcc), put_be(out, v, 1);
+    else if (v <= 0xffff) out.push_back(0xcd), put_be(out, v, 2);
+    else if (v <= 0xffffffff) out.push_back(0xce), put_be(out, v, 4);
+    else out.push_back(0xcf), put_be(out, v, 8);
+}
+
+void put_key(std::vector<std::uint8_t>& out, std::string_view k) {  // short keys only
+    out.push_back(static_cast<std::uint8_t>(0xa0 | k.size()));
+    out.insert(out.end(), k.begin(), k.end());
+}
+
+// The entry count and header length of a map header at the payload's start.
+bool read_map_header(std::span<const std::uint8_t> b, std::uint64_t& n, std::size_t& len) {
+    if (b.empty()) return false;
+    const std::uint8_t c = b[0];
+    std::size_t w = 0;
+    if ((c & 0xf0) == 0x80) return n = c & 0x0f, len = 1, true;
+    if (c == 0xde) w = 2;
+    else if (c == 0xdf) w = 4;
+    else return false;
+    if (b.size() < 1 + w) return false;
+    n = 0;
+    for (std::size_t i = 0; i < w; ++i) n = (n << 8) | b[1 + i];
+    len = 1 + w;
+    return true;
+}
+
+// A non-negative msgpack integer spanning exactly b.
+std::optional<std::uint64_t> read_uint(std::span<const std::uint8_t> b) {
+    if (b.empty()) return std::nullopt;
+    const std::uint8_t c = b[0];
+    if (c <= 0x7f) return b.size() == 1 ? std::optional<std::uint64_t>(c) : std::nullopt;
+    std::size_t w = 0;
+    switch (c) {
+    case 0xcc: w = 1; break;
+    case 0xcd: w = 2; break;
+    case 0xce: w = 4; break;
+    case 0xcf: w = 8; break;
+    default: return std::nullopt;
+    }
+    if (b.size() != 1 + w) return std::nullopt;
+    std::uint64_t v = 0;
+    for (std::size_t i = 0; i < w; ++i) v = (v << 8) | b[1 + i];
+    return v;
+}
+
+int base64_digit(char c) {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+}
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+    return s;
+}
+
+}  // namespace
+
+Result<std::vector<std::uint8_t>> base64_decode(std::string_view text) {
+    while (!text.empty() && text.back() == '=') text.remove_suffix(1);
+    if (text.size() % 4 == 1) return Error{"is not base64 (bad length)"};
+    std::vector<std::uint8_t> out;
+    out.reserve(text.size() * 3 / 4);
+    std::uint32_t acc = 0;
+    int bits = 0;
+    for (char c : text) {
+        const int d = base64_digit(c);
+        if (d < 0) return Error{"is not base64 (a character outside A-Z a-z 0-9 + /)"};
+        acc = (acc << 6) | static_cast<std::uint32_t>(d);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out.push_back(static_cast<std::uint8_t>(acc >> bits));
+            acc &= (1u << bits) - 1;
+        }
+    }
+    if (acc != 0) return Error{"is not base64 (trailing bits set)"};
+    return out;
+}
+
+Result<GroupKeys> parse_group_keys(std::string_view text) {
+    std::vector<std::string_view> lines;
+    while (!text.empty()) {
+        const auto nl = text.find('\n');
+        lines.push_back(trim(text.substr(0, nl)));
+        if (nl == std::string_view::npos) break;
+        text.remove_prefix(nl + 1);
+    }
+    while (!lines.empty() && lines.back().empty()) lines.pop_back();
+    if (lines.empty()) return Error{"holds no key"};
+    if (lines.size() > 2) return Error{"holds more than two lines (one key, or two during a rotation)"};
+    GroupKeys keys;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        const std::string where = "line " + std::to_string(i + 1) + " ";
+        auto key = base64_decode(lines[i]);
+        if (!key) return Error{where + key.error().message};
+        if (key->size() < min_group_key_bytes) {
+            return Error{where + "decodes to " + std::to_string(key->size() * 8) + " bits; a group key needs " +
+                         std::to_string(min_group_key_bytes * 8) + " at least"};
+        }
+        if (key->size() > max_group_key_bytes) {
+            return Error{where + "decodes to more than " + std::to_string(max_group_key_bytes) + " bytes"};
+        }
+        keys.keys.push_back(std::move(*key));
+    }
+    return keys;
+}
+
+std::array<std::uint8_t, mac_bytes> hmac_sha256(std::span<const std::uint8_t> key,
+                                                 std::span<const std::uint8_t> data) {
+    std::array<std::uint8_t, mac_bytes> out{};
+    unsigned int len = 0;
+    static const std::uint8_t empty = 0;
+    HMAC(EVP_sha256(), key.empty() ? &empty : key.data(), static_cast<int>(key.size()),
+         data.empty() ? &empty : data.data(), data.size(), out.data(), &len);
+    return out;
+}
+
+const char* to_string(Rejection r) {
+    switch (r) {
+    case Rejection::none: return "accepted";
+    case Rejection::no_mac: return "no MAC";
+    case Rejection::bad_mac: return "wrong MAC";
+    case Rejection::malformed: return "malformed";
+    case Rejection::stale: return "stale";
+    case Rejection::future: return "from the future";
+    case Rejection::replayed: return "replayed";
+    case Rejection::crowded: return "too many senders";
+    }
+    return "?";
+}
+
+GroupAuth::GroupAuth(GroupKeys keys) : keys_(std::move(keys)) {}
+
+std::vector<std::uint8_t> GroupAuth::seal(std::span<const std::uint8_t> encoded, WallMs now) {
+    std::uint64_t n = 0;
+    std::size_t hlen = 0;
+    if (!read_map_header(encoded, n, hlen)) return {encoded.begin(), encoded.end()};  // not ours: never happens
+    const auto body = encoded.subspan(hlen);
+    last_ts_ = std::max(now, last_ts_);
+    const auto ts = static_cast<std::uint64_t>(std::max<WallMs>(last_ts_, 0));
+    const std::uint64_t seq = ++seq_;
+
+    std::vector<std::uint8_t> tail;
+    put_key(tail, "ts");
+    put_uint(tail, ts);
+    put_key(tail, "seq");
+    put_uint(tail, seq);
+
+    std::vector<std::uint8_t> out;
+    out.reserve(encoded.size() + seal_overhead);
+    map_header(out, n + 2);
+    out.insert(out.end(), body.begin(), body.end());
+    out.insert(out.end(), tail.begin(), tail.end());
+    const auto mac = hmac_sha256(keys_.keys.front(), out);
+
+    std::vector<std::uint8_t> wire;
+    wire.reserve(out.size() + 40);
+    map_header(wire, n + 3);
+    wire.insert(wire.end(), body.begin(), body.end());
+    wire.insert(wire.end(), tail.begin(), tail.end());
+    put_key(wire, "mac");
+    wire.push_back(0xc4);
+    wire.push_back(static_cast<std::uint8_t>(mac_bytes));
+    wire.insert(wire.end(), mac.begin(), mac.end());
+    return wire;
+}
+
+GroupAuth::Opened GroupAuth::open(std::span<const std::uint8_t> payload, WallMs now) {
+    Opened r;
+    const auto reject = [&](Rejection why, std::string detail = {}) {
+        r.rejection = why;
+        r.detail = std::move(detail);
+        return r;
+    };
+    auto entries = wire_entries(payload);
+    if (!entries) return reject(Rejection::malformed, entries.error().text());
+
+    const WireEntry* mac = nullptr;
+    const WireEntry* ts = nullptr;
+    const WireEntry* seq = nullptr;
+    for (const auto& e : *entries) {
+        const WireEntry** slot = e.key == "mac" ? &mac : e.key == "ts" ? &ts : e.key == "seq" ? &seq : nullptr;
+        if (!slot) continue;
+        // A second copy could make the signed bytes and the decoded ones differ.
+        if (*slot) return reject(Rejection::malformed, "key " + e.key + " twice");
+        *slot = &e;
+    }
+    if (!mac) return reject(Rejection::no_mac);
+    const auto mac_value = payload.subspan(mac->value, mac->end - mac->value);
+    if (mac_value.size() != 2 + mac_bytes || mac_value[0] != 0xc4 || mac_value[1] != mac_bytes) {
+        return reject(Rejection::no_mac);
+    }
+
+    // The signed bytes: the payload without the mac entry, one entry fewer.
+    std::vector<std::uint8_t> signed_bytes;
+    signed_bytes.reserve(payload.size());
+    map_header(signed_bytes, entries->size() - 1);
+    const std::size_t first = entries->front().begin;
+    signed_bytes.insert(signed_bytes.end(), payload.begin() + static_cast<std::ptrdiff_t>(first),
+                        payload.begin() + static_cast<std::ptrdiff_t>(mac->begin));
+    signed_bytes.insert(signed_bytes.end(), payload.begin() + static_cast<std::ptrdiff_t>(mac->end), payload.end());
+    bool authentic = false;
+    for (const auto& key : keys_.keys) {
+        const auto want = hmac_sha256(key, signed_bytes);
+        if (CRYPTO_memcmp(want.data(), mac_value.data() + 2, mac_bytes) == 0) authentic = true;
+    }
+    if (!authentic) return reject(Rejection::bad_mac);
+
+    auto msg = decode(payload);
+    if (!msg) return reject(Rejection::malformed, msg.error().text());
+    const auto field = [&](const WireEntry* e) -> std::uint64_t {  // 0: absent or not a uint
+        if (!e) return 0;
+        return read_uint(payload.subspan(e->value, e->end - e->value)).value_or(0);
+    };
+    const std::uint64_t ts_v = field(ts), seq_v = field(seq);
+    if (!msg->id || ts_v == 0 || seq_v == 0 || ts_v > static_cast<std::uint64_t>(std::numeric_limits<WallMs>::max())) {
+        return reject(Rejection::malformed, "without id, ts or seq");
+    }
+    switch (guard_.check(*msg->id, seq_v, static_cast<WallMs>(ts_v), now)) {
+    case ReplayVerdict::fresh: break;
+    case ReplayVerdict::stale: return reject(Rejection::stale);
+    case ReplayVerdict::future: return reject(Rejection::future);
+    case ReplayVerdict::replayed: return reject(Rejection::replayed);
+    case ReplayVerdict::crowded: return reject(Rejection::crowded);
+    }
+    r.message = std::move(*msg);
+    return r;
+}
+
+}  // namespace actor
