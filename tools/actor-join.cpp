@@ -82,6 +82,7 @@ int main(int argc, char** argv) {
 
     auto ropts = actor::runtime_options(common);
     ropts.raw = opt.raw;
+    ropts.service_notify = true;  // READY/STATUS/WATCHDOG under systemd (Type=notify)
     auto nopts =
         actor::cli::node_options(common, opt.passive ? actor::Mode::passive : actor::Mode::active);
     // A daemon rides out a slow channel: without --timeout it keeps asking

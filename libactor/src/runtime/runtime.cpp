@@ -5,6 +5,7 @@
 #include "actor/event_json.hpp"
 #include "actor/fit.hpp"
 
+#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include <boost/asio/post.hpp>
@@ -58,17 +59,35 @@ Runtime::Runtime(RuntimeOptions opts, NodeOptions node)
       timer_(io_),
       run_timer_(io_),
       signals_(io_),
-      sink_(opts_.events_fd) {
+      sink_(opts_.events_fd),
+      watchdog_timer_(io_) {
     // A closed pipe must show up as EPIPE from write(), not kill us.
     std::signal(SIGPIPE, SIG_IGN);
     std::random_device rd;
     rng_.seed(random_u64(rd));
     id_ = random_u64(rd);
     prepare_node(node);
+    if (opts_.service_notify) notify_.emplace(node.name);
     node_ = std::make_unique<Node>(std::move(node));
 }
 
 Runtime::~Runtime() = default;
+
+void Runtime::notify(const std::string& state) {
+    // Without NOTIFY_SOCKET sd_notify does nothing; a failure to send is
+    // not ours to act on.
+    const int r = ::sd_notify(0, state.c_str());
+    debug(2, "sd_notify " + std::to_string(r) + ": " + state);
+}
+
+void Runtime::arm_watchdog() {
+    watchdog_timer_.expires_after(watchdog_interval_);
+    watchdog_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec || finished()) return;
+        notify(ServiceNotify::watchdog());
+        arm_watchdog();
+    });
+}
 
 Time Runtime::now() const {
     return std::chrono::duration_cast<Time>(std::chrono::steady_clock::now() - epoch_);
@@ -106,6 +125,8 @@ void Runtime::warn(const std::string& line) const {
 
 void Runtime::emit(Event e) {
     if (finished() && e.type != EventType::error && e.type != EventType::untag) return;
+    if (notify_)
+        if (auto n = notify_->event(e)) notify(*n);
     if (on_event && !on_event(e)) return;
     if (e.type == EventType::error && opts_.errors_to_stderr) warn(e.message);
     const auto when = std::chrono::system_clock::now();
@@ -148,6 +169,8 @@ void Runtime::after_node_call() {
         return;
     }
     }
+    if (notify_)
+        if (auto n = notify_->state(connected(), node_->started())) notify(*n);
     arm_timer();
 }
 
@@ -260,7 +283,9 @@ void Runtime::leave(Ending e) {
 void Runtime::finish(Ending e) {
     if (finished()) return;
     ending_ = std::move(e);
+    if (notify_) notify(ServiceNotify::stopping());
     timer_.cancel();
+    watchdog_timer_.cancel();
     run_timer_.cancel();
     boost::system::error_code ignored;
     signals_.cancel(ignored);
@@ -274,6 +299,12 @@ Ending Runtime::run() {
     signals_.add(SIGTERM);
     signals_.add(SIGHUP);
     wait_signal();
+    std::uint64_t watchdog_usec = 0;
+    if (notify_ && ::sd_watchdog_enabled(0, &watchdog_usec) > 0 && watchdog_usec > 0) {
+        watchdog_interval_ = ServiceNotify::watchdog_interval(
+            std::chrono::duration_cast<Duration>(std::chrono::microseconds(watchdog_usec)));
+        arm_watchdog();
+    }
     if (opts_.timeout) {
         run_timer_.expires_after(*opts_.timeout);
         run_timer_.async_wait([this](const boost::system::error_code& ec) {

@@ -21,6 +21,7 @@
 #include "actor/event.hpp"
 #include "actor/message.hpp"
 #include "actor/node.hpp"
+#include "actor/service_notify.hpp"
 #include "actor/time.hpp"
 #include "actor/transport.hpp"
 
@@ -70,6 +71,10 @@ struct RuntimeOptions {
     int events_fd = 1;  // where event lines go
     // Errors are also written to stderr (docs/CLI.md), unless quiet.
     bool errors_to_stderr = true;
+    // Tell a service manager (NOTIFY_SOCKET) READY, STATUS, STOPPING and,
+    // when it asks (WATCHDOG_USEC), WATCHDOG from the event loop
+    // (actor/service_notify.hpp decides what and when).
+    bool service_notify = false;
 };
 
 
@@ -141,6 +146,8 @@ private:
     void publish(Message& m);
     void retry_failed(const std::string& reason);
     void wait_signal();
+    void notify(const std::string& state);
+    void arm_watchdog();
 
     RuntimeOptions opts_;
     boost::asio::io_context io_{1};
@@ -162,6 +169,9 @@ private:
     bool publish_failing_ = false;
     std::uint64_t retries_unreported_ = 0;
     std::optional<Time> last_retry_report_;
+    std::optional<ServiceNotify> notify_;
+    boost::asio::steady_timer watchdog_timer_;
+    Duration watchdog_interval_{};
 };
 
 }  // namespace actor
