@@ -16,8 +16,11 @@
 // - Calls such as publish/subscribe try to write at once; whatever is left
 //   makes mosquitto_want_write() true, re-checked after every call, and then
 //   a write wait is armed.
-// - mosquitto_loop_misc runs from a 1 s timer (keepalive PINGREQ, dead
-//   connection detection).
+// - mosquitto_loop_misc (keepalive PINGREQ, dead connection detection) runs
+//   at the keepalive's pace, not on a fixed tick: when `keepalive` seconds
+//   (+ 1 s for the library's whole-second clock) have passed since the last
+//   packet in or out, the moment it has something to do. A node that
+//   neither pings nor is spoken to wakes for it once per keepalive.
 // - libmosquitto callbacks only queue events; the queue is drained after the
 //   library call has returned, and only then are the user's handlers called.
 //   A handler may stop() or even destroy this object: every continuation
@@ -70,7 +73,9 @@ using namespace std::chrono_literals;
 // be dropped by every receiver); payloads beyond this are refused, incoming
 // ones beyond it dropped.
 constexpr std::size_t kMaxPayload = max_wire_size;
-constexpr auto kMiscInterval = 1s;
+// The shortest wait between two mosquitto_loop_misc calls, and the slack
+// over keepalive for the library's whole seconds (mosquitto_time()).
+constexpr auto kMiscSlack = 1s;
 // Packets read per wake-up before yielding to other handlers.
 constexpr int kReadBurst = 64;
 
@@ -208,6 +213,7 @@ public:
             sync_io();
             return Error{"publish failed: " + describe(rc, err)};
         }
+        last_out_ = Clock::now();
         sync_io();
         return {};
     }
@@ -331,6 +337,7 @@ private:
         detach();  // the library closes and replaces the socket
         debug("connecting to " + opts_.broker.display() + " as " + client_id_);
         events_.clear();  // nothing from an earlier connection may leak into this one
+        last_in_ = last_out_ = Clock::now();  // CONNECT; keepalive bounds its CONNACK
         int rc;
         if (!configured_) {
             rc = mosquitto_connect_async(mosq_, opts_.broker.host.c_str(), opts_.broker.port,
@@ -407,13 +414,27 @@ private:
         });
     }
 
+    // When mosquitto_loop_misc next has work: keepalive after the last
+    // packet either way (the library sends PINGREQ when either is that old,
+    // and gives up on a PINGREQ unanswered that long), never sooner than
+    // kMiscSlack from now.
+    Clock::time_point misc_due() const {
+        const auto keepalive = std::chrono::seconds(std::max(opts_.keepalive_s, 1));
+        return std::max(Clock::now() + kMiscSlack,
+                        std::min(last_in_, last_out_) + keepalive + kMiscSlack);
+    }
+
     void arm_misc_timer() {
-        misc_timer_.expires_after(kMiscInterval);
+        misc_timer_.expires_at(misc_due());
         misc_timer_.async_wait([w = std::weak_ptr<int>(alive_), this](
                                    const boost::system::error_code& ec) {
             if (w.expired() || stopped_ || ec || state_ == State::failed) return;
+            // Traffic since the timer was set moved the deadline: sleep on.
+            const auto due = std::min(last_in_, last_out_) +
+                             std::chrono::seconds(std::max(opts_.keepalive_s, 1));
             arm_misc_timer();
-            if (fd_ < 0) return;
+            if (fd_ < 0 || Clock::now() < due) return;
+            last_out_ = Clock::now();  // a PINGREQ, or the end of the connection
             int rc = mosquitto_loop_misc(mosq_);
             int err = errno;
             if (!after_call(rc, err)) return;
@@ -479,6 +500,8 @@ private:
             errno = 0;
             const int rc = mosquitto_loop_read(mosq_, 1);
             const int err = errno;
+            if (rc == MOSQ_ERR_SUCCESS && err != EAGAIN && err != EWOULDBLOCK)
+                last_in_ = Clock::now();
             if (!after_call(rc, err)) return;
             if (fd_ < 0) return;
             if (err == EAGAIN || err == EWOULDBLOCK) {
@@ -610,6 +633,7 @@ private:
     asio::steady_timer retry_timer_;
     std::uint64_t retry_gen_ = 0;
     asio::steady_timer misc_timer_;
+    Clock::time_point last_in_{}, last_out_{};  // the last packet read, sent
 
     State state_ = State::idle;
     bool started_ = false;
