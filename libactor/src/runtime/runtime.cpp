@@ -1,6 +1,8 @@
 // The Asio shell around the Node (see runtime.hpp for the shape).
 #include "actor/runtime.hpp"
 
+#include "actor/resident.hpp"
+
 #include "actor/codec.hpp"
 #include "actor/event_json.hpp"
 #include "actor/fit.hpp"
@@ -12,6 +14,7 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
 
 namespace actor {
@@ -39,6 +42,12 @@ bool LineSink::write_line(std::string_view line) {
 
 
 namespace {
+// The wall clock a message's ts is read against (actor/replay.hpp).
+WallMs wall_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
 std::uint64_t random_u64(std::random_device& rd) {
     return (static_cast<std::uint64_t>(rd()) << 32) ^ static_cast<std::uint64_t>(rd());
 }
@@ -66,6 +75,10 @@ Runtime::Runtime(RuntimeOptions opts, NodeOptions node)
     std::random_device rd;
     rng_.seed(random_u64(rd));
     id_ = random_u64(rd);
+    if (opts_.group_keys) {
+        auth_.emplace(std::move(*opts_.group_keys));
+        opts_.group_keys.reset();
+    }
     prepare_node(node);
     if (opts_.service_notify) notify_.emplace(node.name);
     node_ = std::make_unique<Node>(std::move(node));
@@ -184,6 +197,7 @@ void Runtime::publish(Message& m) {
         fit_history(m, *limit_);
         bytes = encode(m);
     }
+    if (auth_) bytes = auth_->seal(bytes, wall_ms());
     auto sent = transport_->publish(std::move(bytes));
     if (sent) {
         publish_failing_ = false;
@@ -239,9 +253,40 @@ void Runtime::arm_timer() {
     });
 }
 
+void Runtime::rejected(Rejection why, std::size_t size) {
+    ++rejected_;
+    ++rejected_unreported_.at(static_cast<std::size_t>(why));
+    const auto t = now();
+    if (last_reject_report_ && t - *last_reject_report_ < reject_report_interval) return;
+    std::string counts;
+    std::uint64_t total = 0;
+    for (std::size_t i = 0; i < rejected_unreported_.size(); ++i) {
+        if (rejected_unreported_[i] == 0) continue;
+        counts += (counts.empty() ? "" : ", ") + std::to_string(rejected_unreported_[i]) + " " +
+                  to_string(static_cast<Rejection>(i));
+        total += rejected_unreported_[i];
+    }
+    debug(1, "dropped " + std::to_string(total) + (total == 1 ? " message" : " messages") +
+                 " not authentic for --group-key (" + counts + "; the last " + std::to_string(size) +
+                 " bytes); " + std::to_string(rejected_) + " in all");
+    rejected_unreported_.fill(0);
+    last_reject_report_ = t;
+}
+
 void Runtime::handle_payload(std::span<const std::uint8_t> payload) {
     if (finished()) return;
-    auto msg = decode(payload);
+    Result<Message> msg = Error{"not opened"};
+    if (auth_) {
+        // Authentic and fresh, or dropped here: the node never sees it.
+        auto opened = auth_->open(payload, wall_ms());
+        if (!opened.message) {
+            rejected(opened.rejection, payload.size());
+            return;
+        }
+        msg = std::move(*opened.message);
+    } else {
+        msg = decode(payload);
+    }
     if (!msg) {
         debug(1, "skipped a message that does not decode (" + std::to_string(payload.size()) +
                      " bytes): " + msg.error().text());
@@ -326,9 +371,13 @@ Ending Runtime::run() {
 
     transport_ = make_transport(io_, opts_.transport);
     limit_ = payload_limit(opts_.transport);
+    if (limit_ && auth_) *limit_ -= seal_overhead;  // the seal goes on after the fit
     TransportHandlers h;
     h.on_connected = [this] {
         if (finished()) return;
+        // Start-up is over once connected: unmap the library pages it used
+        // (actor/resident.hpp). ACTOR_KEEP_PAGES=1 keeps them (benchmarks).
+        if (!ever_connected_ && !std::getenv("ACTOR_KEEP_PAGES")) trim_resident_pages();
         ever_connected_ = true;
         retries_unreported_ = 0;
         last_retry_report_.reset();
