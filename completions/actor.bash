@@ -12,7 +12,8 @@ _actor_common_opts='-b --broker -n --name --value --cycle --gap --timeout
   --password-file --cafile --capath --cert --key --serf-auth-file
   -v --verbose -q --quiet --format --config -h --help --version'
 _actor_join_opts='--passive --raw --count --control'
-_actor_watch_opts='--raw --once --members --ttl --print-timing'
+_actor_watch_opts='--raw --once --members --ttl --print-timing
+  --check --warn-members --crit-members --warn-age --crit-age'
 _actor_run_opts='--wait --observe --linger --kill-on-detag --kill-on-untag
   --kill-after -c --events --events-fd -E --conflict-exit-code --fail-open'
 
@@ -21,6 +22,7 @@ _actor_value_opts=' -b --broker -n --name --value --cycle --gap --timeout
   --nodes --splits --n-hosts --turn-policy --config-version -u --username --password-file
   --cafile --capath --cert --key --serf-auth-file --format --config
   --count --ttl --linger --kill-after -c --events --events-fd
+  --warn-members --crit-members --warn-age --crit-age
   -E --conflict-exit-code '
 
 _actor_complete_files() {
@@ -80,12 +82,16 @@ _actor() {
 
     case $prev in
     --format)
-        COMPREPLY=($(compgen -W 'json text' -- "$cur"))
+        if [[ $tool == actor-watch ]]; then
+            COMPREPLY=($(compgen -W 'json text prometheus' -- "$cur"))
+        else
+            COMPREPLY=($(compgen -W 'json text' -- "$cur"))
+        fi
         return 0 ;;
     --turn-policy)
         COMPREPLY=($(compgen -W 'fair asyncactor' -- "$cur"))
         return 0 ;;
-    --cycle | --gap | --timeout | --ttl | --linger | --kill-after)
+    --cycle | --gap | --timeout | --ttl | --linger | --kill-after | --warn-age | --crit-age)
         COMPREPLY=($(compgen -W '10s 1.5s 250ms 2m' -- "$cur"))
         return 0 ;;
     --config | --password-file | --serf-auth-file | --cafile | --cert | --key | --events)
@@ -102,7 +108,7 @@ _actor() {
         COMPREPLY=($(compgen -W '0 1 null' -- "$cur"))
         return 0 ;;
     -n | --name | -u | --username | --nodes | --splits | --n-hosts | --config-version | \
-        --count | -c | --events-fd | -E | --conflict-exit-code)
+        --count | -c | --events-fd | -E | --conflict-exit-code | --warn-members | --crit-members)
         # A free-form value: offer nothing rather than something wrong.
         return 0 ;;
     esac

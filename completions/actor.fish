@@ -43,6 +43,12 @@ complete -c actor-watch -l once -d 'print the next settled turn and exit'
 complete -c actor-watch -l members -d 'print the nodes seen lately after each turn'
 complete -c actor-watch -l ttl -x -a $durations -d 'how long a member stays listed'
 complete -c actor-watch -l print-timing -d 'print the derived durations of the timing and exit'
+complete -c actor-watch -l format -x -a 'prometheus' -d 'output format'
+complete -c actor-watch -l check -d 'monitoring plugin: one status line, exit 0-3'
+complete -c actor-watch -l warn-members -x -d '--check: WARNING with fewer members than N'
+complete -c actor-watch -l crit-members -x -d '--check: CRITICAL with fewer members than N'
+complete -c actor-watch -l warn-age -x -a $durations -d '--check: WARNING when the last turn is older'
+complete -c actor-watch -l crit-age -x -a $durations -d '--check: CRITICAL when the last turn is older'
 
 complete -c actor-run-if-leader -l wait -d 'join at once; run when the rotation reaches this node'
 complete -c actor-run-if-leader -l observe -d "never join; run if the next turn is this node's"

@@ -44,6 +44,9 @@ int main(int argc, char** argv) {
     app.add_flag("--members", opt.members, "print the nodes seen lately after each turn");
     app.add_option("--ttl", opt.ttl, "how long a member stays listed (default (nodes+1)*(cycle+2.5*gap))");
     app.add_flag("--print-timing", opt.print_timing, "print the derived durations of the timing and exit");
+    actor::cli::HealthOptions health;
+    actor::cli::add_health_options(app, health);
+    app.get_option("--format")->description("json, text, or prometheus (with --once: metrics)");
     if (auto status = actor::cli::parse(app, common, argc, argv)) return *status;
 
     const auto& c = common.config;
@@ -58,6 +61,9 @@ int main(int argc, char** argv) {
         if (!t) return actor::cli::usage_error(common, actor::Error{t.error().text(), "--ttl"});
         ttl = *t;
     }
+    // --check, --format prometheus: one window, one answer (actor/watch.hpp).
+    if (auto status = actor::cli::run_health(common, health, {opt.once, opt.raw, opt.members, ttl}))
+        return *status;
     // --once must end: without --timeout it waits two cycles and some slack.
     if (opt.once && !common.timeout) common.timeout = actor::timing::watch_once_timeout(c);
 

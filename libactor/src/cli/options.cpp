@@ -274,6 +274,8 @@ Status finish_common_options(CommonOptions& o) {
 
     if (r.format == "json") o.format = Format::json;
     else if (r.format == "text") o.format = Format::text;
+    else if (r.format == "prometheus" && o.tool == "actor-watch") o.format = Format::prometheus;
+    else if (o.tool == "actor-watch") return Error{actor::quoted(r.format) + " is not json, text or prometheus", "--format"};
     else return Error{actor::quoted(r.format) + " is not json or text", "--format"};
     if (o.quiet && o.verbose > 0) return Error{"cannot be combined with --verbose", "--quiet"};
     return {};

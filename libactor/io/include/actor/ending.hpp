@@ -5,7 +5,8 @@
 
 namespace actor {
 
-enum class Format { json, text };
+// prometheus: actor-watch --once only (its metrics, not event lines).
+enum class Format { json, text, prometheus };
 
 // How a run ended; the one mapping to exit statuses is cli::exit_status_for().
 struct Ending {
