@@ -6,8 +6,11 @@
 //
 // Options are processed in one fixed order (later wins): defaults, the
 // --config file, the environment (ACTOR_BROKER, ACTOR_NAME, ACTOR_PASSWORD,
-// ACTOR_SERF_AUTH), argv; then the cross-option checks. Every bad option
-// ends the program with exit status 64 and ONE line on stderr naming it.
+// ACTOR_SERF_AUTH, ACTOR_GROUP_KEY_FILE), argv; then the cross-option
+// checks. Every bad option ends the program with exit status 64 (77 for a
+// --group-key file that group or others may access) and ONE line on
+// stderr naming it.
+#include "actor/auth.hpp"
 #include "actor/config.hpp"
 #include "actor/ending.hpp"
 #include "actor/node.hpp"
@@ -47,6 +50,7 @@ struct CommonOptions {
         std::string cycle = "10s", gap = "1.5s", timeout;
         std::string nodes = "5", splits = "4", n_hosts = "10", config_version = "0";
         std::string password_file, serf_auth_file;
+        std::string group_key_file;  // --group-key, env ACTOR_GROUP_KEY_FILE
         std::string format = "json";
         std::string turn_policy = "fair";
         bool name_given = false;  // -n "" is an error, not "use the host name"
@@ -64,6 +68,7 @@ struct CommonOptions {
     std::optional<std::string> password;  // never printed
     std::string cafile, capath, cert, key;
     std::optional<std::string> serf_auth;  // never printed
+    std::optional<GroupKeys> group_keys;   // --group-key; never printed
     int verbose = 0;
     bool quiet = false;
     Format format = Format::json;
@@ -102,6 +107,10 @@ Status check_name(std::string_view name);
 bool valid_utf8(std::string_view s);
 // The first line of a file, its trailing newline (and CR) stripped.
 Result<std::string> read_first_line(const std::string& path);
+// The keys of a --group-key file (actor/auth.hpp parse_group_keys). A file
+// that group or others may access is refused with status 77 (denied), as
+// ssh refuses a loose private key; the error never quotes a key.
+Result<GroupKeys> read_group_key_file(const std::string& path);
 std::string default_node_name();
 
 // connect_timeout: --timeout when given; else none (keep trying) for a

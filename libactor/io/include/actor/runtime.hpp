@@ -24,11 +24,13 @@
 #include "actor/service_notify.hpp"
 #include "actor/time.hpp"
 #include "actor/transport.hpp"
+#include "actor/auth.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <array>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -57,6 +59,9 @@ private:
 
 // Failed connection attempts are reported at most this often.
 inline constexpr Duration retry_report_interval = std::chrono::seconds(10);
+// Messages dropped as not authentic (--group-key) are reported with -v at
+// most this often, as one line with the counts.
+inline constexpr Duration reject_report_interval = std::chrono::seconds(10);
 
 struct RuntimeOptions {
     std::string tool;   // for stderr lines
@@ -71,6 +76,10 @@ struct RuntimeOptions {
     int events_fd = 1;  // where event lines go
     // Errors are also written to stderr (docs/CLI.md), unless quiet.
     bool errors_to_stderr = true;
+    // --group-key (actor/auth.hpp): every message sent is sealed, every
+    // message received that is not authentic and fresh is dropped before
+    // the node (or --raw, or on_decoded) sees it. Never printed.
+    std::optional<GroupKeys> group_keys;
     // Tell a service manager (NOTIFY_SOCKET) READY, STATUS, STOPPING and,
     // when it asks (WATCHDOG_USEC), WATCHDOG from the event loop
     // (actor/service_notify.hpp decides what and when).
@@ -134,6 +143,8 @@ public:
     LineSink& sink() { return sink_; }
     const RuntimeOptions& options() const { return opts_; }
     bool connected() const;
+    // Messages dropped so far as not authentic (--group-key).
+    std::uint64_t rejected() const { return rejected_; }
 
     // Drain the node's outputs and re-arm the timer. with_node() calls it.
     void after_node_call();
@@ -165,10 +176,16 @@ private:
     std::optional<Ending> ending_;
     bool draining_ = false;
     bool drain_again_ = false;
-    std::optional<std::size_t> limit_;  // the transport's payload limit
+    std::optional<std::size_t> limit_;  // the transport's payload limit (less the seal)
     bool publish_failing_ = false;
     std::uint64_t retries_unreported_ = 0;
     std::optional<Time> last_retry_report_;
+    // --group-key: seals what we send, opens what we receive.
+    std::optional<GroupAuth> auth_;
+    std::uint64_t rejected_ = 0;
+    std::array<std::uint64_t, 8> rejected_unreported_{};  // by Rejection
+    std::optional<Time> last_reject_report_;
+    void rejected(Rejection why, std::size_t size);
     std::optional<ServiceNotify> notify_;
     boost::asio::steady_timer watchdog_timer_;
     Duration watchdog_interval_{};
