@@ -11,7 +11,14 @@
 #include "actor/fit.hpp"
 #include "actor/version.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 
 #include <charconv>
 #include <cmath>
@@ -142,6 +149,52 @@ Result<std::string> read_first_line(const std::string& path) {
     return line;
 }
 
+Result<GroupKeys> read_group_key_file(const std::string& path) {
+    const auto bad = [&](std::string why, int status = exit_status::usage) {
+        return Error{actor::quoted(path) + " " + std::move(why), "--group-key", status};
+    };
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        const int e = errno;
+        return bad(std::string("cannot be read: ") + std::strerror(e), e == EACCES ? exit_status::denied : exit_status::usage);
+    }
+    struct stat st {};
+    std::string text;
+    Status status;
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        status = bad("is not a regular file");
+    } else if ((st.st_mode & 077) != 0) {
+        // As ssh refuses a private key others can read: the key is the group.
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+        status = bad(std::string("is accessible by group or others (mode ") + mode + "); chmod 600 it",
+                     exit_status::denied);
+    } else {
+        char buf[4096];
+        for (;;) {
+            const ssize_t n = ::read(fd, buf, sizeof buf);
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) {
+                status = bad("cannot be read");
+                break;
+            }
+            if (n == 0) break;
+            text.append(buf, static_cast<std::size_t>(n));
+            if (text.size() > 8 * max_group_key_bytes) {
+                status = bad("is too large for a key file");
+                break;
+            }
+        }
+    }
+    ::close(fd);
+    if (!status) return status.error();
+    auto keys = parse_group_keys(text);
+    // Wipe our copy of the text; the keys live on in GroupAuth only.
+    std::fill(text.begin(), text.end(), '\0');
+    if (!keys) return bad(keys.error().message);
+    return keys;
+}
+
 std::string default_node_name() {
     char buf[256] = {};
     if (::gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "localhost";
@@ -184,6 +237,9 @@ void add_common_options(CLI::App& app, CommonOptions& o) {
     app.add_option("--capath", o.capath, "TLS CA directory (mqtts)")->multi_option_policy(last);
     app.add_option("--cert", o.cert, "TLS client certificate (needs --key)")->multi_option_policy(last);
     app.add_option("--key", o.key, "TLS client key")->multi_option_policy(last);
+    app.add_option("--group-key", r.group_key_file,
+                   "sign and check every message with the group key in FILE, mode 0600 (env ACTOR_GROUP_KEY_FILE)")
+        ->multi_option_policy(last);
     app.add_option("--serf-auth-file", r.serf_auth_file,
                    "read the Serf RPC auth key from FILE (or env ACTOR_SERF_AUTH)")
         ->multi_option_policy(last);
@@ -255,6 +311,12 @@ Status finish_common_options(CommonOptions& o) {
         o.serf_auth = env;
     }
 
+    if (!r.group_key_file.empty()) {
+        auto keys = read_group_key_file(r.group_key_file);
+        if (!keys) return keys.error();
+        o.group_keys = std::move(*keys);
+    }
+
     if (!o.cert.empty() && o.key.empty()) return Error{"a certificate needs --key", "--cert"};
     if (o.cert.empty() && !o.key.empty()) return Error{"a key needs --cert", "--key"};
     for (auto [opt, path] : {std::pair<const char*, const std::string*>{"--cafile", &o.cafile},
@@ -291,7 +353,8 @@ std::optional<int> parse(CLI::App& app, CommonOptions& o, int argc, const char* 
     // and because they count as given, the config file cannot override
     // them. That is the documented order: defaults < file < env < argv.
     std::vector<std::string> args;
-    for (auto [env, opt] : {std::pair{"ACTOR_BROKER", "--broker"}, std::pair{"ACTOR_NAME", "--name"}}) {
+    for (auto [env, opt] : {std::pair{"ACTOR_BROKER", "--broker"}, std::pair{"ACTOR_NAME", "--name"},
+                            std::pair{"ACTOR_GROUP_KEY_FILE", "--group-key"}}) {
         if (const char* v = std::getenv(env); v && *v) {
             args.emplace_back(opt);
             args.emplace_back(v);
@@ -318,7 +381,11 @@ std::optional<int> parse(CLI::App& app, CommonOptions& o, int argc, const char* 
         return usage_error(o, Error{e.what()});
     }
     o.raw.name_given = app.count("--name") > 0;
-    if (auto checked = finish_common_options(o); !checked) return usage_error(o, checked.error());
+    if (auto checked = finish_common_options(o); !checked) {
+        // 64, or the status the error implies (a loose key file: 77).
+        const int usage = usage_error(o, checked.error());
+        return checked.error().status != 0 ? checked.error().status : usage;
+    }
     // actor-watch sends nothing at all (Mode::observer): no size to check.
     if (o.tool != "actor-watch") {
         if (auto checked = check_sizes(o); !checked) return usage_error(o, checked.error());
@@ -328,8 +395,9 @@ std::optional<int> parse(CLI::App& app, CommonOptions& o, int argc, const char* 
 
 Status check_sizes(const CommonOptions& o) {
     const TransportOptions t = transport_options(o);
-    const auto limit = payload_limit(t);
+    auto limit = payload_limit(t);
     if (!limit) return {};
+    if (o.group_keys) *limit -= seal_overhead;  // what the runtime leaves for the message
     auto fits = check_fits(o.name, o.value, o.config, *limit, channel_name(t));
     if (!fits) return about_option(fits.error());
     return {};
@@ -398,6 +466,7 @@ RuntimeOptions runtime_options(const cli::CommonOptions& o) {
     r.quiet = o.quiet;
     r.timeout = o.timeout;
     r.transport = cli::transport_options(o);
+    r.group_keys = o.group_keys;
     return r;
 }
 
