@@ -9,7 +9,7 @@
 
 _actor_common_opts='-b --broker -n --name --value --cycle --gap --timeout
   --nodes --splits --n-hosts --force-in --turn-policy --config-version -u --username
-  --password-file --cafile --capath --cert --key --serf-auth-file
+  --password-file --cafile --capath --cert --key --serf-auth-file --group-key
   -v --verbose -q --quiet --format --config -h --help --version'
 _actor_join_opts='--passive --raw --count --control'
 _actor_watch_opts='--raw --once --members --ttl --print-timing
@@ -20,7 +20,7 @@ _actor_run_opts='--wait --observe --linger --kill-on-detag --kill-on-untag
 # Options that take a value (the next word); used to find the positionals.
 _actor_value_opts=' -b --broker -n --name --value --cycle --gap --timeout
   --nodes --splits --n-hosts --turn-policy --config-version -u --username --password-file
-  --cafile --capath --cert --key --serf-auth-file --format --config
+  --cafile --capath --cert --key --serf-auth-file --group-key --format --config
   --count --ttl --linger --kill-after -c --events --events-fd
   --warn-members --crit-members --warn-age --crit-age
   -E --conflict-exit-code '
@@ -94,7 +94,7 @@ _actor() {
     --cycle | --gap | --timeout | --ttl | --linger | --kill-after | --warn-age | --crit-age)
         COMPREPLY=($(compgen -W '10s 1.5s 250ms 2m' -- "$cur"))
         return 0 ;;
-    --config | --password-file | --serf-auth-file | --cafile | --cert | --key | --events)
+    --config | --password-file | --serf-auth-file | --group-key | --cafile | --cert | --key | --events)
         _actor_complete_files -f "$cur"
         return 0 ;;
     --capath)

@@ -25,6 +25,7 @@ for tool in actor-join actor-watch actor-run-if-leader
     complete -c $tool -l cert -r -F -d 'TLS client certificate'
     complete -c $tool -l key -r -F -d 'TLS client key'
     complete -c $tool -l serf-auth-file -r -F -d 'file holding the Serf RPC auth key'
+    complete -c $tool -l group-key -r -F -d 'file holding the group key (mode 0600)'
     complete -c $tool -s v -l verbose -d 'diagnostics on stderr'
     complete -c $tool -s q -l quiet -d 'no diagnostics on stderr'
     complete -c $tool -l format -x -a 'json text' -d 'output format'
@@ -67,7 +68,7 @@ complete -c actor-run-if-leader -l fail-open -d 'run COMMAND when the broker is 
 function __actor_command_start
     set -l value_opts -b --broker -n --name --value --cycle --gap --timeout \
         --nodes --splits --n-hosts --config-version -u --username --password-file \
-        --cafile --capath --cert --key --serf-auth-file --format --config \
+        --cafile --capath --cert --key --serf-auth-file --group-key --format --config \
         --linger --kill-after -c --events --events-fd -E --conflict-exit-code
     set -l words (commandline -opc)
     set -l skip 0
