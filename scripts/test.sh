@@ -17,6 +17,13 @@ cmake --preset release
 cmake --build --preset release -j "$jobs"
 ctest --preset release
 
+# --- The Debian package: scripts/package.sh builds it (its own Release
+# build, build-deb/), then it is installed, run and removed. Needs root
+# (dpkg -i), as on the CI machine; ACTOR_SKIP_PACKAGE=1 skips it.
+if [[ ${ACTOR_SKIP_PACKAGE:-0} != 1 ]] && ((EUID == 0)); then
+  bash tests/package/check-package.sh
+fi
+
 cmake --preset asan
 cmake --build --preset asan -j "$jobs"
 ctest --preset asan-unit -j "$jobs"
