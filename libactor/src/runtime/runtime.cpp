@@ -256,8 +256,12 @@ void Runtime::arm_timer() {
 void Runtime::rejected(Rejection why, std::size_t size) {
     ++rejected_;
     ++rejected_unreported_.at(static_cast<std::size_t>(why));
-    const auto t = now();
-    if (last_reject_report_ && t - *last_reject_report_ < reject_report_interval) return;
+    last_reject_size_ = size;
+    if (last_reject_report_ && now() - *last_reject_report_ < reject_report_interval) return;
+    report_rejected();
+}
+
+void Runtime::report_rejected() {
     std::string counts;
     std::uint64_t total = 0;
     for (std::size_t i = 0; i < rejected_unreported_.size(); ++i) {
@@ -266,11 +270,12 @@ void Runtime::rejected(Rejection why, std::size_t size) {
                   to_string(static_cast<Rejection>(i));
         total += rejected_unreported_[i];
     }
+    if (total == 0) return;
     debug(1, "dropped " + std::to_string(total) + (total == 1 ? " message" : " messages") +
-                 " not authentic for --group-key (" + counts + "; the last " + std::to_string(size) +
+                 " not authentic for --group-key (" + counts + "; the last " + std::to_string(last_reject_size_) +
                  " bytes); " + std::to_string(rejected_) + " in all");
     rejected_unreported_.fill(0);
-    last_reject_report_ = t;
+    last_reject_report_ = now();
 }
 
 void Runtime::handle_payload(std::span<const std::uint8_t> payload) {
@@ -328,6 +333,7 @@ void Runtime::leave(Ending e) {
 void Runtime::finish(Ending e) {
     if (finished()) return;
     ending_ = std::move(e);
+    report_rejected();  // the drops since the last -v line
     if (notify_) notify(ServiceNotify::stopping());
     timer_.cancel();
     watchdog_timer_.cancel();

@@ -185,7 +185,9 @@ private:
     std::uint64_t rejected_ = 0;
     std::array<std::uint64_t, 8> rejected_unreported_{};  // by Rejection
     std::optional<Time> last_reject_report_;
+    std::size_t last_reject_size_ = 0;
     void rejected(Rejection why, std::size_t size);
+    void report_rejected();  // one -v line with the counts since the last
     std::optional<ServiceNotify> notify_;
     boost::asio::steady_timer watchdog_timer_;
     Duration watchdog_interval_{};
