@@ -397,8 +397,12 @@ Status check_sizes(const CommonOptions& o) {
     const TransportOptions t = transport_options(o);
     auto limit = payload_limit(t);
     if (!limit) return {};
-    if (o.group_keys) *limit -= seal_overhead;  // what the runtime leaves for the message
-    auto fits = check_fits(o.name, o.value, o.config, *limit, channel_name(t));
+    std::string channel(channel_name(t));
+    if (o.group_keys) {
+        *limit -= seal_overhead;  // what the runtime leaves for the message
+        channel += " with --group-key";
+    }
+    auto fits = check_fits(o.name, o.value, o.config, *limit, channel);
     if (!fits) return about_option(fits.error());
     return {};
 }

@@ -216,7 +216,8 @@ void Runtime::publish(Message& m) {
 
 Status Runtime::value_fits(const Value& v) const {
     if (!limit_) return {};
-    return check_fits(node_->name(), v, node_->config(), *limit_, channel_name(opts_.transport));
+    const std::string channel = std::string(channel_name(opts_.transport)) + (auth_ ? " with --group-key" : "");
+    return check_fits(node_->name(), v, node_->config(), *limit_, channel);
 }
 
 void Runtime::retry_failed(const std::string& reason) {
