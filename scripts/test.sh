@@ -17,11 +17,11 @@ cmake --preset release
 cmake --build --preset release -j "$jobs"
 ctest --preset release
 
-# --- The Debian package: scripts/package.sh builds it (its own Release
-# build, build-deb/), then it is installed, run and removed. Needs root
+# --- The Debian package of the tree just tested (scripts/package.sh build:
+# CPack and lintian, seconds), installed, run and removed. Needs root
 # (dpkg -i), as on the CI machine; ACTOR_SKIP_PACKAGE=1 skips it.
 if [[ ${ACTOR_SKIP_PACKAGE:-0} != 1 ]] && ((EUID == 0)); then
-  bash tests/package/check-package.sh
+  bash tests/package/check-package.sh build
 fi
 
 cmake --preset asan

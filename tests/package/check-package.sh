@@ -1,6 +1,8 @@
 #!/bin/bash
-# check-package.sh [DEB]: installs the Debian package (built by
-# scripts/package.sh when DEB is not given), runs the installed tools, finds
+# check-package.sh [DEB | BUILD_DIR]: installs the Debian package DEB, or
+# the one scripts/package.sh makes from BUILD_DIR (a configured, built tree:
+# scripts/test.sh passes build/), or from a Release build of its own when
+# given nothing; runs the installed tools, finds
 # the man pages with man -w, verifies the systemd unit where
 # systemd-analyze is available, then removes it: `dpkg -r` leaves only the
 # conffile (Debian policy), `dpkg -P` leaves nothing. Needs root (dpkg -i);
@@ -17,8 +19,8 @@ if dpkg-query -W -f='${db:Status-Status}' actor 2>/dev/null | grep -qx installed
     exit 1
 fi
 deb=${1:-}
-if [[ -z $deb ]]; then
-    deb=$(scripts/package.sh | tail -1) || { echo "package: scripts/package.sh failed"; exit 1; }
+if [[ -z $deb || -d $deb ]]; then
+    deb=$(scripts/package.sh ${deb:+"$deb"} | tail -1) || { echo "package: scripts/package.sh failed"; exit 1; }
 fi
 [[ -f $deb ]] || { echo "package: no such file: $deb"; exit 1; }
 
