@@ -12,7 +12,8 @@ rm -rf "$work/seed"
 mkdir -p "$work/seed" "$work/corpus"
 "${PYTHON:-python3}" "$here/make_corpus.py" "$kind" "${ACTOR_WIRE_VECTORS:-$here/../data/wire-vectors.json}" "$work/seed"
 cd "$work"   # crash-* / leak-* files land here
-# Inputs that once failed (tests/fuzz/regressions/TARGET) are seeds too.
+# Inputs that once failed (tests/fuzz/regressions/TARGET) are seeds too, and
+# for fuzz_decode a ping sealed with its fixed key (sealed-ping: past the MAC).
 regress="$here/regressions/$(basename "$fuzzer")"
 [[ -d $regress ]] && cp "$regress"/* "$work/seed/"
 exec "$fuzzer" -max_total_time="$secs" -rss_limit_mb=512 -timeout=10 -print_final_stats=1 \
