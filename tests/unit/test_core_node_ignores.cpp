@@ -10,7 +10,7 @@ namespace {
 
 constexpr std::uint64_t kId = 0x5eed;
 
-Node make(Mode mode = Mode::active) {
+Node make(Mode mode = Mode::active, std::size_t max_known = 1024) {
     Config c;
     c.cycle = 10;
     c.gap = 1;
@@ -23,7 +23,7 @@ Node make(Mode mode = Mode::active) {
                             .mode = mode,
                             .id = kId,
                             .random = [] { return 0.5; },
-                            .max_known_nodes = 1024});
+                            .max_known_nodes = max_known});
 }
 
 Message vers(std::int64_t version) {
@@ -105,4 +105,27 @@ TEST(NodeIgnores, AsyncactorPolicyIgnoresEveryOtherInit) {
     n.on_message(Message::make_init("me", kId), Time(0));
     ASSERT_TRUE(n.started());
     EXPECT_TRUE(n.ignores(Message::make_init("other", 7)));
+}
+
+// Once the turn order is full (max_known_nodes), an init from a name it
+// does not know changes nothing either: the order refuses newcomers without
+// a turn (turn_order.hpp), so the call can be skipped.
+TEST(NodeIgnores, AnInitBeyondAFullTurnOrder) {
+    Node n = make(Mode::active, 3);
+    n.start(Time(0));
+    n.on_message(Message::make_init("me", kId), Time(0));
+    ASSERT_TRUE(n.started());
+    n.on_message(Message::make_init("a", 7), Time(0));
+    EXPECT_FALSE(n.ignores(Message::make_init("b", 8)));  // room for one more
+    n.on_message(Message::make_init("b", 8), Time(0));
+    (void)n.take_outgoing();
+    (void)n.take_events();
+    const auto before = n.next_deadline();
+    const auto late = Message::make_init("c", 9);
+    ASSERT_TRUE(n.ignores(late));
+    n.on_message(late, Time(1000));
+    EXPECT_TRUE(n.take_outgoing().empty());
+    EXPECT_TRUE(n.take_events().empty());
+    EXPECT_EQ(n.next_deadline(), before);
+    EXPECT_FALSE(n.ignores(Message::make_init("me", 8)));  // a twin is still read
 }

@@ -855,8 +855,8 @@ bool Node::ignores(const Message& m) const {
     if (!s.started_flag) return false;  // held until our echo
     if (m.type == MsgType::init) {
         // Only the twin check and the fair policy's turn order read an init
-        // from a started node.
-        if (s.keeps_order() && m.node && !s.order.contains(*m.node)) return false;
+        // from a started node, the order only while it has room.
+        if (s.keeps_order() && m.node && !s.order.contains(*m.node) && !s.order.full()) return false;
         return s.mode == Mode::observer || !m.node || *m.node != s.opts.name ||
                (m.id && *m.id == s.opts.id);
     }

@@ -10,7 +10,7 @@ void TurnOrder::clear() {
 }
 
 bool TurnOrder::joined(const std::string& name) {
-    if (contains(name) || where_.size() >= max_) return false;
+    if (contains(name) || full()) return false;
     fresh_.insert(name);
     where_.emplace(name, Where{});
     return true;

@@ -40,6 +40,8 @@ public:
     void clear();
     bool contains(const std::string& name) const { return where_.count(name) > 0; }
     std::size_t size() const { return where_.size(); }
+    // No member without a turn can be added (joined() refuses).
+    bool full() const { return where_.size() >= max_; }
 
     // A member heard of that has had no turn (an init; ourselves at start).
     // A known member keeps its place. True when it was added.
