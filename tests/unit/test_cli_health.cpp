@@ -12,7 +12,7 @@ TEST(HealthThresholds, DefaultWarnAgeIsAnOverdueTurn) {
     actor::Config c;
     auto t = actor::cli::health_thresholds({}, c);
     ASSERT_TRUE(t);
-    EXPECT_EQ(t->warn_age, actor::timing::off_chain_turn_bound(c));
+    EXPECT_EQ(t->warn_age, actor::timing::overdue_turn(c));
     EXPECT_FALSE(t->crit_age);
     EXPECT_FALSE(t->warn_members);
 }
@@ -45,7 +45,7 @@ TEST(HealthThresholds, ParsedAndChecked) {
 }
 
 TEST(HealthThresholds, ALowCritAgeAloneMovesTheWarningDown) {
-    actor::Config c;  // off_chain_turn_bound 14.5 s
+    actor::Config c;  // overdue_turn 16 s
     actor::cli::HealthOptions h;
     h.crit_age = "5s";
     auto t = actor::cli::health_thresholds(h, c);

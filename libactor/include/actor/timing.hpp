@@ -53,6 +53,11 @@ constexpr Duration linger_default(const Config& c) { return late_slot(c); }
 // actor-watch --once without --timeout: how long it waits for a settled turn.
 constexpr Duration watch_once_timeout(const Config& c) { return from_seconds(2 * c.cycle + 4 * c.gap); }
 
+// actor-watch --check: the default --warn-age, a turn overdue: the
+// off-chain turn bound and one gap more for the channel's latency (a lone
+// head's turns come an off-chain turn bound apart, plus latency).
+constexpr Duration overdue_turn(const Config& c) { return from_seconds(c.cycle + 4 * c.gap); }
+
 // actor-watch --members: the default --ttl of a member in a group of
 // `members` listed members. Under the fair turn policy every member pings
 // once in a round of as many turns as there are members, so the TTL
@@ -88,7 +93,7 @@ struct Formula {
     Duration (*of)(const Config&);
 };
 
-inline constexpr std::array<Formula, 12> timing_formulas{{
+inline constexpr std::array<Formula, 13> timing_formulas{{
     {"late_slot", "cycle + 2*gap", "", late_slot},
     {"turn_bound", "cycle + 2.5*gap", "actor.7", turn_bound},
     {"off_chain_turn_bound", "cycle + 3*gap", "actor.7", off_chain_turn_bound},
@@ -97,6 +102,7 @@ inline constexpr std::array<Formula, 12> timing_formulas{{
     {"decision_bound", "2*cycle + 6*gap", "", decision_bound},
     {"linger_default", "cycle + 2*gap", "actor-run-if-leader.1", linger_default},
     {"watch_once_timeout", "2*cycle + 4*gap", "actor-watch.1", watch_once_timeout},
+    {"overdue_turn", "cycle + 4*gap", "actor-watch.1", overdue_turn},
     // The floor, for a group of up to `nodes` members.
     {"member_ttl", "(nodes + 1) * (cycle + 2.5 * gap)", "actor-watch.1", [](const Config& c) { return member_ttl(c); }},
     {"echo_deadline_max", "cycle + gap*(1.5 + 0.5)", "", echo_deadline_max},

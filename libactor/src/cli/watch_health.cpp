@@ -21,7 +21,7 @@ void add_health_options(CLI::App& app, HealthOptions& h) {
                  "2 CRITICAL, 3 UNKNOWN");
     app.add_option("--warn-members", h.warn_members, "--check: WARNING with fewer members than N");
     app.add_option("--crit-members", h.crit_members, "--check: CRITICAL with fewer members than N");
-    app.add_option("--warn-age", h.warn_age, "--check: WARNING when the last turn is older (default cycle+3*gap)");
+    app.add_option("--warn-age", h.warn_age, "--check: WARNING when the last turn is older (default cycle+4*gap)");
     app.add_option("--crit-age", h.crit_age, "--check: CRITICAL when the last turn is older");
 }
 
@@ -62,9 +62,9 @@ Result<health::Thresholds> health_thresholds(const HealthOptions& h, const Confi
     t.crit_members = *cm;
     t.warn_age = *wa;
     t.crit_age = *ca;
-    // A turn is overdue after an off-chain turn bound; a lower --crit-age
+    // A turn is overdue after timing::overdue_turn; a lower --crit-age
     // given alone moves the warning down with it.
-    if (!t.warn_age) t.warn_age = timing::off_chain_turn_bound(c);
+    if (!t.warn_age) t.warn_age = timing::overdue_turn(c);
     if (t.crit_age && *t.warn_age > *t.crit_age) t.warn_age = t.crit_age;
     return t;
 }

@@ -25,7 +25,7 @@ struct HealthOptions {
 };
 void add_health_options(CLI::App& app, HealthOptions& h);
 // The thresholds from the options (the error names the option); --warn-age
-// defaults to timing::off_chain_turn_bound (a turn is overdue).
+// defaults to timing::overdue_turn.
 Result<health::Thresholds> health_thresholds(const HealthOptions& h, const Config& c);
 struct WatchModes {
     bool once = false, raw = false, members = false;
