@@ -13,7 +13,7 @@ packages=(
   bats bats-assert bats-support jq python3
   scdoc man-db groff-base bash-completion zsh fish
   clang libclang-rt-14-dev
-  dpkg-dev file lintian
+  dpkg-dev file lintian systemd
 )
 missing=()
 for p in "${packages[@]}"; do
