@@ -2,8 +2,8 @@
 // Authenticated groups (docs/PROTOCOL.md "Authenticated groups", actor(7)
 // THREAT MODEL): every message a keyed node sends carries, in extra map
 // keys that 0.24 ignores,
-//   ts   the sender's wall clock, ms since the Unix epoch (never below the
-//        last ts it sealed),
+//   ts   the sender's wall clock, ms since the Unix epoch, as it is (a
+//        step back is harmless: seq orders a sender's messages),
 //   seq  1, 2, 3, ... per process, over all its messages,
 //   mac  bin 32: HMAC-SHA-256 with the group key over the payload without
 //        the mac entry, its map header rewritten in the shortest form for
@@ -85,7 +85,6 @@ private:
     GroupKeys keys_;
     ReplayGuard guard_;
     std::uint64_t seq_ = 0;
-    WallMs last_ts_ = 0;
 };
 
 }  // namespace actor

@@ -13,7 +13,8 @@
 //   channel that reorders a little, such as Serf gossip, loses nothing).
 // State per sender: its highest seq, a bitmap of the slots below, and the
 // newest ts accepted. A sender is forgotten once that ts is older than the
-// window: every message it sent before is then stale by its own ts. At
+// window: every message taken from it is then stale by its own ts (no
+// order of ts is assumed: a sender's clock may step back). At
 // most max_replay_senders are kept; a new sender beyond that (only key
 // holders can make one) is refused until an old one is forgotten.
 #include "actor/time.hpp"

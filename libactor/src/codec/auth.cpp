@@ -171,8 +171,10 @@ std::vector<std::uint8_t> GroupAuth::seal(std::span<const std::uint8_t> encoded,
     std::size_t hlen = 0;
     if (!read_map_header(encoded, n, hlen)) return {encoded.begin(), encoded.end()};  // not ours: never happens
     const auto body = encoded.subspan(hlen);
-    last_ts_ = std::max(now, last_ts_);
-    const auto ts = static_cast<std::uint64_t>(std::max<WallMs>(last_ts_, 0));
+    // The clock as it is: held at a high-water mark, a clock stepped
+    // forward and back would be "from the future" for everyone until it
+    // caught up. The receivers' rule needs no order of ts (ReplayGuard).
+    const auto ts = static_cast<std::uint64_t>(std::max<WallMs>(now, 1));
     const std::uint64_t seq = ++seq_;
 
     std::vector<std::uint8_t> tail;
