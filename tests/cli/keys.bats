@@ -167,12 +167,13 @@ max_tag_gap() {
     # Nobody ever dropped a message of the group.
     run grep -h "not authentic" "$BATS_TEST_TMPDIR"/*.err
     assert_output ""
-    # A node that leaves while next in the order passes the turn to the
-    # late slot: at most an off-chain turn between two tags (a missed turn
-    # would be two turns).
+    # No missed turn: two tags never two turns apart. (A node that leaves
+    # while next in the order passes the turn to the next slot or the late
+    # slot, and a restarted node ranks first until it misses its slot, so
+    # single turns run up to an off-chain turn and a little more.)
     local gap limit
     gap=$(max_tag_gap "${files[@]}")
-    limit=$(( $(timing_ms off_chain_turn_bound) + 500 ))
+    limit=$(ms_of "2*CYCLE + GAP")
     echo "longest wait between two tags: $gap ms (limit $limit ms)"
     (( gap <= limit ))
 }

@@ -17,6 +17,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -83,6 +84,11 @@ public:
 
 private:
     GroupKeys keys_;
+    // One HMAC context per key, keyed once (OpenSSL's EVP_MAC; opaque
+    // here): each message copies one instead of setting the key up again.
+    struct Macs;
+    std::shared_ptr<const Macs> macs_;
+    std::array<std::uint8_t, mac_bytes> mac_with(std::size_t key, std::span<const std::uint8_t> data) const;
     ReplayGuard guard_;
     std::uint64_t seq_ = 0;
 };

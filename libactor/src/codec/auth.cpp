@@ -4,9 +4,11 @@
 
 #include "actor/codec.hpp"
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/params.h>
 
 #include <algorithm>
 #include <limits>
@@ -164,7 +166,46 @@ const char* to_string(Rejection r) {
     return "?";
 }
 
-GroupAuth::GroupAuth(GroupKeys keys) : keys_(std::move(keys)) {}
+struct GroupAuth::Macs {
+    std::vector<EVP_MAC_CTX*> keyed;  // one per key, or none (then one-shot HMAC)
+    ~Macs() {
+        for (auto* c : keyed) EVP_MAC_CTX_free(c);
+    }
+};
+
+GroupAuth::GroupAuth(GroupKeys keys) : keys_(std::move(keys)) {
+    auto macs = std::make_shared<Macs>();
+    EVP_MAC* hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+    bool ok = hmac != nullptr;
+    for (const auto& key : keys_.keys) {
+        if (!ok) break;
+        EVP_MAC_CTX* ctx = EVP_MAC_CTX_new(hmac);
+        char digest[] = "SHA256";
+        const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                                     OSSL_PARAM_construct_end()};
+        ok = ctx != nullptr && EVP_MAC_init(ctx, key.data(), key.size(), params) == 1;
+        if (ctx) macs->keyed.push_back(ctx);
+    }
+    EVP_MAC_free(hmac);
+    if (!ok) {
+        for (auto* ctx : macs->keyed) EVP_MAC_CTX_free(ctx);
+        macs->keyed.clear();
+    }
+    macs_ = std::move(macs);
+}
+
+std::array<std::uint8_t, mac_bytes> GroupAuth::mac_with(std::size_t key, std::span<const std::uint8_t> data) const {
+    if (key < macs_->keyed.size()) {
+        std::array<std::uint8_t, mac_bytes> out{};
+        EVP_MAC_CTX* ctx = EVP_MAC_CTX_dup(macs_->keyed[key]);
+        std::size_t len = 0;
+        const bool ok = ctx && EVP_MAC_update(ctx, data.data(), data.size()) == 1 &&
+                        EVP_MAC_final(ctx, out.data(), &len, out.size()) == 1 && len == mac_bytes;
+        EVP_MAC_CTX_free(ctx);
+        if (ok) return out;
+    }
+    return hmac_sha256(keys_.keys[key], data);
+}
 
 std::vector<std::uint8_t> GroupAuth::seal(std::span<const std::uint8_t> encoded, WallMs now) {
     std::uint64_t n = 0;
@@ -188,7 +229,7 @@ std::vector<std::uint8_t> GroupAuth::seal(std::span<const std::uint8_t> encoded,
     map_header(out, n + 2);
     out.insert(out.end(), body.begin(), body.end());
     out.insert(out.end(), tail.begin(), tail.end());
-    const auto mac = hmac_sha256(keys_.keys.front(), out);
+    const auto mac = mac_with(0, out);
 
     std::vector<std::uint8_t> wire;
     wire.reserve(out.size() + 40);
@@ -237,8 +278,8 @@ GroupAuth::Opened GroupAuth::open(std::span<const std::uint8_t> payload, WallMs 
                         payload.begin() + static_cast<std::ptrdiff_t>(mac->begin));
     signed_bytes.insert(signed_bytes.end(), payload.begin() + static_cast<std::ptrdiff_t>(mac->end), payload.end());
     bool authentic = false;
-    for (const auto& key : keys_.keys) {
-        const auto want = hmac_sha256(key, signed_bytes);
+    for (std::size_t key = 0; key < keys_.keys.size(); ++key) {
+        const auto want = mac_with(key, signed_bytes);
         if (CRYPTO_memcmp(want.data(), mac_value.data() + 2, mac_bytes) == 0) authentic = true;
     }
     if (!authentic) return reject(Rejection::bad_mac);
