@@ -67,6 +67,7 @@ const char* to_string(Rejection r);
 
 class GroupAuth {
 public:
+    // `keys` as parse_group_keys() gives them (one or two).
     explicit GroupAuth(GroupKeys keys);
 
     // `encoded` (a map, from encode()) with ts, seq and mac added.

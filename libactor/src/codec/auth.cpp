@@ -204,6 +204,7 @@ std::array<std::uint8_t, mac_bytes> GroupAuth::mac_with(std::size_t key, std::sp
         EVP_MAC_CTX_free(ctx);
         if (ok) return out;
     }
+    if (key >= keys_.keys.size()) return {};  // no keys at all: nothing verifies
     return hmac_sha256(keys_.keys[key], data);
 }
 
