@@ -30,7 +30,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.environ.get("ACTOR_BIN_DIR", os.path.join(ROOT, "build", "tools"))
 
 # size -> (cycle s, gap s). Chosen to fit 2 shared cores (see the docstring).
-TIMING = {5: (1.0, 0.1), 50: (1.0, 0.2), 200: (2.0, 0.4)}
+TIMING = {5: (1.0, 0.1), 50: (1.0, 0.2), 200: (2.0, 0.4), 1000: (4.0, 0.8)}
 
 
 def derived(name, cycle, gap):
