@@ -343,3 +343,13 @@ never_two_tagged() {
              $2==0 { if (n > 0) n-- }
              END { exit bad }'
 }
+
+# start_pair TURNS: nodes a (value 1) and b (value 2) in $GROUP, each ending
+# after TURNS turns (--timeout), returning once both have been tagged.
+start_pair() {
+    local secs="$(turns "$1")s"
+    spawn a actor-join -n a "${FAST[@]}" --value 1 --timeout "$secs" "$GROUP"
+    spawn b actor-join -n b "${FAST[@]}" --value 2 --timeout "$secs" "$GROUP"
+    wait_for "$(out_of a)" '.event=="tag"' "$(turns 15)"
+    wait_for "$(out_of b)" '.event=="tag"' "$(turns 15)"
+}

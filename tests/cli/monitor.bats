@@ -10,13 +10,6 @@ teardown_file() { channel_stop; }
 setup() { common_setup; }
 teardown() { common_teardown; }
 
-start_pair() {
-    spawn a actor-join -n a "${FAST[@]}" --value 1 --timeout "$(turns 30)s" "$GROUP"
-    spawn b actor-join -n b "${FAST[@]}" --value 2 --timeout "$(turns 30)s" "$GROUP"
-    wait_for "$(out_of a)" '.event=="tag"' "$(turns 15)"
-    wait_for "$(out_of b)" '.event=="tag"' "$(turns 15)"
-}
-
 @test "actor-join tells NOTIFY_SOCKET READY, STATUS, WATCHDOG and STOPPING" {
     long_over_serf "sd_notify does not depend on the transport"
     local sock=$BATS_TEST_TMPDIR/notify.sock
@@ -43,7 +36,7 @@ while True:
 }
 
 @test "actor-watch --check: OK with the thresholds met, WARNING and CRITICAL below them" {
-    start_pair
+    start_pair 30
     ACTOR_BROKER=$(node_broker 3) run --separate-stderr actor-watch --check "${FAST[@]}" "$GROUP"
     assert_equal "$status" 0
     assert_equal "$(wc -l <<<"$output")" 1
@@ -67,7 +60,7 @@ while True:
 
 @test "actor-watch --once --format prometheus prints the group's metrics" {
     long_over_serf "the metrics' rendering does not depend on the transport"
-    start_pair
+    start_pair 30
     run --separate-stderr actor-watch --once --format prometheus "${FAST[@]}" "$GROUP"
     assert_success
     local g="{group=\"$GROUP\"}"

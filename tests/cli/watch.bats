@@ -8,13 +8,6 @@ teardown_file() { channel_stop; }
 setup() { common_setup; }
 teardown() { common_teardown; }
 
-start_pair() {
-    spawn a actor-join -n a "${FAST[@]}" --value 1 --timeout "$(turns 40)s" "$GROUP"
-    spawn b actor-join -n b "${FAST[@]}" --value 2 --timeout "$(turns 40)s" "$GROUP"
-    wait_for "$(out_of a)" '.event=="tag"' "$(turns 15)"
-    wait_for "$(out_of b)" '.event=="tag"' "$(turns 15)"
-}
-
 # tagged_at NODE MS: NODE's own output shows it tagged at MS.
 tagged_at() {
     jq -r "select(.event==\"tag\" or .event==\"untag\") | \"\($JQ_MS) \(.event)\"" "$(out_of "$1")" |
@@ -24,7 +17,7 @@ tagged_at() {
 # The watchers below use agent 3 over Serf, where neither a nor b sits.
 
 @test "actor-watch --once names the node that is it" {
-    start_pair
+    start_pair 40
     ACTOR_BROKER=$(node_broker 3) run --separate-stderr actor-watch --once "${FAST[@]}" "$GROUP"
     assert_success
     assert_equal "$(wc -l <<<"$output")" 1
@@ -37,7 +30,7 @@ tagged_at() {
 }
 
 @test "actor-watch --members --once lists the nodes with their values" {
-    start_pair
+    start_pair 40
     ACTOR_BROKER=$(node_broker 3) run --separate-stderr actor-watch --members --once "${FAST[@]}" "$GROUP"
     assert_success
     assert_equal "$(jq -r '.event' <<<"$output")" members
@@ -65,7 +58,7 @@ tagged_at() {
 }
 
 @test "actor-watch --format text prints readable lines" {
-    start_pair
+    start_pair 40
     ACTOR_BROKER=$(node_broker 3) run --separate-stderr actor-watch --once --format text "${FAST[@]}" "$GROUP"
     assert_success
     [[ $output == *ping* ]]
