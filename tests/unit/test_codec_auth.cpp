@@ -51,15 +51,6 @@ TEST(Hmac, Rfc4231Vectors) {
               "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
-TEST(Base64, DecodesAndRefuses) {
-    EXPECT_EQ(*actor::base64_decode("Zm9vYmFy"), bytes("foobar"));
-    EXPECT_EQ(*actor::base64_decode("Zm9vYg=="), bytes("foob"));
-    EXPECT_EQ(*actor::base64_decode("Zm9vYg"), bytes("foob"));
-    EXPECT_FALSE(actor::base64_decode("Zm9v!mFy").ok());
-    EXPECT_FALSE(actor::base64_decode("Zm9vY").ok());
-    EXPECT_FALSE(actor::base64_decode("Zm9vYh==").ok());  // trailing bits
-}
-
 TEST(GroupKeyFile, OneOrTwoKeysOfAtLeast128Bits) {
     EXPECT_EQ(keys(std::string(key_a) + "\n").keys.size(), 1u);
     const auto two = keys(std::string(key_b) + "\r\n" + key_a + "\n\n");

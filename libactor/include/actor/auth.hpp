@@ -42,9 +42,6 @@ struct GroupKeys {
     std::vector<KeyBytes> keys;
 };
 
-// Standard base64 (RFC 4648, '=' padding optional); nothing else allowed.
-Result<std::vector<std::uint8_t>> base64_decode(std::string_view text);
-
 // A key file's text: line 1 the signing key, an optional line 2 a second
 // key that verifies too, each base64 of at least min_group_key_bytes.
 // Blank lines at the end are allowed. Errors never quote a key.

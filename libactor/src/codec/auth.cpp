@@ -2,6 +2,8 @@
 // OpenSSL's libcrypto (pure computation), sealing and opening payloads.
 #include "actor/auth.hpp"
 
+#include "actor/base64.hpp"
+
 #include "actor/codec.hpp"
 
 #include <openssl/core_names.h>
@@ -75,15 +77,6 @@ std::optional<std::uint64_t> read_uint(std::span<const std::uint8_t> b) {
     return v;
 }
 
-int base64_digit(char c) {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-}
-
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
@@ -91,28 +84,6 @@ std::string_view trim(std::string_view s) {
 }
 
 }  // namespace
-
-Result<std::vector<std::uint8_t>> base64_decode(std::string_view text) {
-    while (!text.empty() && text.back() == '=') text.remove_suffix(1);
-    if (text.size() % 4 == 1) return Error{"is not base64 (bad length)"};
-    std::vector<std::uint8_t> out;
-    out.reserve(text.size() * 3 / 4);
-    std::uint32_t acc = 0;
-    int bits = 0;
-    for (char c : text) {
-        const int d = base64_digit(c);
-        if (d < 0) return Error{"is not base64 (a character outside A-Z a-z 0-9 + /)"};
-        acc = (acc << 6) | static_cast<std::uint32_t>(d);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out.push_back(static_cast<std::uint8_t>(acc >> bits));
-            acc &= (1u << bits) - 1;
-        }
-    }
-    if (acc != 0) return Error{"is not base64 (trailing bits set)"};
-    return out;
-}
 
 Result<GroupKeys> parse_group_keys(std::string_view text) {
     std::vector<std::string_view> lines;
@@ -128,7 +99,7 @@ Result<GroupKeys> parse_group_keys(std::string_view text) {
     GroupKeys keys;
     for (std::size_t i = 0; i < lines.size(); ++i) {
         const std::string where = "line " + std::to_string(i + 1) + " ";
-        auto key = base64_decode(lines[i]);
+        auto key = base64_decode(lines[i], Base64Padding::optional);
         if (!key) return Error{where + key.error().message};
         if (key->size() < min_group_key_bytes) {
             return Error{where + "decodes to " + std::to_string(key->size() * 8) + " bits; a group key needs " +

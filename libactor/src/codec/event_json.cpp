@@ -15,6 +15,8 @@
 // come first and a person reading the stream finds them in one place.
 #include "actor/event_json.hpp"
 
+#include "actor/base64.hpp"
+
 #include <cmath>
 #include <cstdio>
 #include <optional>
@@ -23,70 +25,6 @@ namespace actor {
 namespace {
 
 using ojson = nlohmann::ordered_json;
-
-constexpr char b64_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-std::string base64_encode(const std::vector<std::uint8_t>& in) {
-    std::string out;
-    out.reserve((in.size() + 2) / 3 * 4);
-    std::size_t i = 0;
-    for (; i + 2 < in.size(); i += 3) {
-        const unsigned v = (in[i] << 16) | (in[i + 1] << 8) | in[i + 2];
-        out += b64_alphabet[(v >> 18) & 63];
-        out += b64_alphabet[(v >> 12) & 63];
-        out += b64_alphabet[(v >> 6) & 63];
-        out += b64_alphabet[v & 63];
-    }
-    if (i + 1 == in.size()) {
-        const unsigned v = in[i] << 16;
-        out += b64_alphabet[(v >> 18) & 63];
-        out += b64_alphabet[(v >> 12) & 63];
-        out += "==";
-    } else if (i + 2 == in.size()) {
-        const unsigned v = (in[i] << 16) | (in[i + 1] << 8);
-        out += b64_alphabet[(v >> 18) & 63];
-        out += b64_alphabet[(v >> 12) & 63];
-        out += b64_alphabet[(v >> 6) & 63];
-        out += '=';
-    }
-    return out;
-}
-
-int b64_digit(char c) {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-}
-
-// Strict padded base64; nothing on any malformation.
-std::optional<std::vector<std::uint8_t>> base64_decode(const std::string& s) {
-    if (s.size() % 4 != 0) return std::nullopt;
-    std::vector<std::uint8_t> out;
-    out.reserve(s.size() / 4 * 3);
-    for (std::size_t i = 0; i < s.size(); i += 4) {
-        const bool last = i + 4 == s.size();
-        const int pad = (last && s[i + 3] == '=') ? (s[i + 2] == '=' ? 2 : 1) : 0;
-        unsigned v = 0;
-        for (int k = 0; k < 4; ++k) {
-            const char c = s[i + static_cast<std::size_t>(k)];
-            int d = 0;
-            if (k >= 4 - pad) {
-                if (c != '=') return std::nullopt;
-            } else if ((d = b64_digit(c)) < 0) {
-                return std::nullopt;
-            }
-            v = (v << 6) | static_cast<unsigned>(d);
-        }
-        out.push_back(static_cast<std::uint8_t>(v >> 16));
-        if (pad < 2) out.push_back(static_cast<std::uint8_t>(v >> 8));
-        if (pad < 1) out.push_back(static_cast<std::uint8_t>(v));
-    }
-    return out;
-}
 
 template <class J>
 J value_to(const Value& v) {
@@ -267,7 +205,7 @@ Value value_from_json(const nlohmann::json& j) {
             const bool with_ext = j.size() == 2 && ext != j.end() && ext->is_number_integer() &&
                                   ext->get<std::int64_t>() >= -128 && ext->get<std::int64_t>() <= 255;
             if (plain || with_ext) {
-                if (auto bytes = base64_decode(bin->get<std::string>())) {
+                if (auto bytes = base64_decode(bin->get<std::string>(), Base64Padding::required)) {
                     Value v = Value::binary(std::move(*bytes));
                     if (with_ext) {
                         // msgpack ext codes are signed bytes; we render the
