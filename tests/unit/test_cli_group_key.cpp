@@ -2,6 +2,7 @@
 // loose file) and its three sources (argv, ACTOR_GROUP_KEY_FILE, the
 // --config file), and the size check's room for the seal.
 #include "actor/cli.hpp"
+#include "unit/cli_test_helpers.hpp"
 
 #include <CLI/CLI.hpp>
 #include "actor/auth.hpp"
@@ -42,14 +43,8 @@ protected:
         files_.push_back(path);
         return path;
     }
-    int parse_args(actor::cli::CommonOptions& o, std::vector<std::string> args) {
-        o.tool = "actor-test";
-        CLI::App app;
-        actor::cli::add_common_options(app, o);
-        std::vector<const char*> argv{"actor-test"};
-        for (auto& a : args) argv.push_back(a.c_str());
-        auto status = actor::cli::parse(app, o, static_cast<int>(argv.size()), argv.data());
-        return status ? *status : -1;
+    static int parse_args(actor::cli::CommonOptions& o, std::vector<std::string> args) {
+        return actor::clitest::parse_args(o, std::move(args));
     }
     std::string dir_;
     std::vector<std::string> files_;

@@ -1,6 +1,7 @@
 // The shared option parsing: durations, group and name checks, the order
 // of sources, and the one exit-status mapping.
 #include "actor/cli.hpp"
+#include "unit/cli_test_helpers.hpp"
 
 #include <CLI/CLI.hpp>
 #include "actor/exit_status.hpp"
@@ -73,17 +74,7 @@ TEST(CliExitStatus, OneMapping) {
     EXPECT_EQ(actor::cli::exit_status_for({K::signal, 15, ""}, {.signal_is_success = false}), 143);
 }
 
-// Parses argv (without the program name) with a fresh app; returns the
-// exit status parse() asked for, or -1 to go on.
-int parse_args(actor::cli::CommonOptions& o, std::vector<std::string> args) {
-    o.tool = "actor-test";
-    CLI::App app;
-    actor::cli::add_common_options(app, o);
-    std::vector<const char*> argv{"actor-test"};
-    for (auto& a : args) argv.push_back(a.c_str());
-    auto status = actor::cli::parse(app, o, static_cast<int>(argv.size()), argv.data());
-    return status ? *status : -1;
-}
+using actor::clitest::parse_args;
 
 TEST(CliParse, DefaultsAndConversions) {
     ::unsetenv("ACTOR_BROKER");
