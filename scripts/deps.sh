@@ -10,7 +10,7 @@ packages=(
   libsystemd-dev
   libgtest-dev libgmock-dev
   mosquitto mosquitto-clients serf
-  bats bats-assert bats-support jq python3
+  bats bats-assert bats-support jq python3 python3-msgpack
   scdoc man-db groff-base bash-completion zsh fish
   clang libclang-rt-14-dev
   dpkg-dev file lintian systemd

@@ -14,6 +14,7 @@
 # Every wait has a deadline; background processes are started with 3>&-
 # (else bats waits for them forever) and killed by PID in teardown.
 
+CLI_TESTS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"  # tests/cli
 bats_require_minimum_version 1.5.0
 bats_load_library bats-support
 bats_load_library bats-assert
@@ -229,6 +230,28 @@ channel_publish() {
     case $ACTOR_TEST_CHANNEL in
     mqtt) mosquitto_pub -h 127.0.0.1 -p "${url##*:}" -t "$group" -f "$file" ;;
     serf) serf event -rpc-addr="${url#serf://}" -coalesce=false "${group//\//.}" "$(cat "$file")" ;;
+    esac
+}
+
+# channel_publish_bytes GROUP FILE...: each FILE's exact bytes as one
+# message (Serf: over the agent's RPC, tests/cli/serf-raw.py; `serf event`
+# takes the payload as an argument, which cannot hold a NUL byte; Debian's
+# python3 with python3-msgpack, whatever python3 is first on PATH).
+channel_publish_bytes() {
+    local group=$1 url f; shift; url=$(channel_url)
+    case $ACTOR_TEST_CHANNEL in
+    mqtt) for f in "$@"; do mosquitto_pub -h 127.0.0.1 -p "${url##*:}" -t "$group" -f "$f"; done ;;
+    serf) /usr/bin/python3 "$CLI_TESTS_DIR/serf-raw.py" publish "${url#serf://}" "${group//\//.}" "$@" ;;
+    esac
+}
+
+# channel_capture GROUP SECONDS: every message on GROUP for SECONDS, each
+# as one line of hex on stdout.
+channel_capture() {
+    local group=$1 secs=$2 url; url=$(channel_url)
+    case $ACTOR_TEST_CHANNEL in
+    mqtt) mosquitto_sub -h 127.0.0.1 -p "${url##*:}" -t "$group" -F '%x' -W "$secs" || true ;;
+    serf) /usr/bin/python3 "$CLI_TESTS_DIR/serf-raw.py" capture "${url#serf://}" "${group//\//.}" "$secs" ;;
     esac
 }
 
