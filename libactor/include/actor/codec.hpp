@@ -5,8 +5,10 @@
 #include "actor/result.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace actor {
@@ -35,10 +37,17 @@ std::vector<std::uint8_t> encode(const Message& m);
 struct WireEntry {
     std::string key;
     std::size_t begin = 0, value = 0, end = 0;
+    std::optional<std::uint64_t> uint;  // the value, when a non-negative integer
 };
 // The entries of a payload that is one well-formed msgpack map (the
 // decoder's size and depth bounds), in wire order; nothing is built.
 Result<std::vector<WireEntry>> wire_entries(std::span<const std::uint8_t> bytes);
+
+// Append msgpack in the shortest forms encode() writes (the group seal,
+// actor/auth.hpp, adds entries to an encoded map with these).
+void append_map_header(std::vector<std::uint8_t>& out, std::size_t n);
+void append_uint(std::vector<std::uint8_t>& out, std::uint64_t v);
+void append_str(std::vector<std::uint8_t>& out, std::string_view s);
 
 // About the heap bytes a value holds once decoded (nlohmann's nodes,
 // strings, containers, and malloc's own overhead per block), for tables

@@ -18,65 +18,6 @@
 namespace actor {
 namespace {
 
-void put_be(std::vector<std::uint8_t>& out, std::uint64_t v, int bytes) {
-    for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
-}
-
-// The shortest msgpack map header for n entries, as encode() writes it.
-void map_header(std::vector<std::uint8_t>& out, std::uint64_t n) {
-    if (n <= 15) out.push_back(static_cast<std::uint8_t>(0x80 | n));
-    else if (n <= 0xffff) out.push_back(0xde), put_be(out, n, 2);
-    else out.push_back(0xdf), put_be(out, n, 4);
-}
-
-void put_uint(std::vector<std::uint8_t>& out, std::uint64_t v) {
-    if (v <= 0x7f) out.push_back(static_cast<std::uint8_t>(v));
-    else if (v <= 0xff) out.push_back(0xcc), put_be(out, v, 1);
-    else if (v <= 0xffff) out.push_back(0xcd), put_be(out, v, 2);
-    else if (v <= 0xffffffff) out.push_back(0xce), put_be(out, v, 4);
-    else out.push_back(0xcf), put_be(out, v, 8);
-}
-
-void put_key(std::vector<std::uint8_t>& out, std::string_view k) {  // short keys only
-    out.push_back(static_cast<std::uint8_t>(0xa0 | k.size()));
-    out.insert(out.end(), k.begin(), k.end());
-}
-
-// The entry count and header length of a map header at the payload's start.
-bool read_map_header(std::span<const std::uint8_t> b, std::uint64_t& n, std::size_t& len) {
-    if (b.empty()) return false;
-    const std::uint8_t c = b[0];
-    std::size_t w = 0;
-    if ((c & 0xf0) == 0x80) return n = c & 0x0f, len = 1, true;
-    if (c == 0xde) w = 2;
-    else if (c == 0xdf) w = 4;
-    else return false;
-    if (b.size() < 1 + w) return false;
-    n = 0;
-    for (std::size_t i = 0; i < w; ++i) n = (n << 8) | b[1 + i];
-    len = 1 + w;
-    return true;
-}
-
-// A non-negative msgpack integer spanning exactly b.
-std::optional<std::uint64_t> read_uint(std::span<const std::uint8_t> b) {
-    if (b.empty()) return std::nullopt;
-    const std::uint8_t c = b[0];
-    if (c <= 0x7f) return b.size() == 1 ? std::optional<std::uint64_t>(c) : std::nullopt;
-    std::size_t w = 0;
-    switch (c) {
-    case 0xcc: w = 1; break;
-    case 0xcd: w = 2; break;
-    case 0xce: w = 4; break;
-    case 0xcf: w = 8; break;
-    default: return std::nullopt;
-    }
-    if (b.size() != 1 + w) return std::nullopt;
-    std::uint64_t v = 0;
-    for (std::size_t i = 0; i < w; ++i) v = (v << 8) | b[1 + i];
-    return v;
-}
-
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
@@ -180,10 +121,10 @@ std::array<std::uint8_t, mac_bytes> GroupAuth::mac_with(std::size_t key, std::sp
 }
 
 std::vector<std::uint8_t> GroupAuth::seal(std::span<const std::uint8_t> encoded, WallMs now) {
-    std::uint64_t n = 0;
-    std::size_t hlen = 0;
-    if (!read_map_header(encoded, n, hlen)) return {encoded.begin(), encoded.end()};  // not ours: never happens
-    const auto body = encoded.subspan(hlen);
+    const auto entries = wire_entries(encoded);
+    if (!entries) return {encoded.begin(), encoded.end()};  // not ours: never happens
+    const std::size_t n = entries->size();
+    const auto body = encoded.subspan(n ? entries->front().begin : encoded.size());
     // The clock as it is: held at a high-water mark, a clock stepped
     // forward and back would be "from the future" for everyone until it
     // caught up. The receivers' rule needs no order of ts (ReplayGuard).
@@ -191,24 +132,24 @@ std::vector<std::uint8_t> GroupAuth::seal(std::span<const std::uint8_t> encoded,
     const std::uint64_t seq = ++seq_;
 
     std::vector<std::uint8_t> tail;
-    put_key(tail, "ts");
-    put_uint(tail, ts);
-    put_key(tail, "seq");
-    put_uint(tail, seq);
+    append_str(tail, "ts");
+    append_uint(tail, ts);
+    append_str(tail, "seq");
+    append_uint(tail, seq);
 
     std::vector<std::uint8_t> out;
     out.reserve(encoded.size() + seal_overhead);
-    map_header(out, n + 2);
+    append_map_header(out, n + 2);
     out.insert(out.end(), body.begin(), body.end());
     out.insert(out.end(), tail.begin(), tail.end());
     const auto mac = mac_with(0, out);
 
     std::vector<std::uint8_t> wire;
     wire.reserve(out.size() + 40);
-    map_header(wire, n + 3);
+    append_map_header(wire, n + 3);
     wire.insert(wire.end(), body.begin(), body.end());
     wire.insert(wire.end(), tail.begin(), tail.end());
-    put_key(wire, "mac");
+    append_str(wire, "mac");
     wire.push_back(0xc4);
     wire.push_back(static_cast<std::uint8_t>(mac_bytes));
     wire.insert(wire.end(), mac.begin(), mac.end());
@@ -244,7 +185,7 @@ GroupAuth::Opened GroupAuth::open(std::span<const std::uint8_t> payload, WallMs 
     // The signed bytes: the payload without the mac entry, one entry fewer.
     std::vector<std::uint8_t> signed_bytes;
     signed_bytes.reserve(payload.size());
-    map_header(signed_bytes, entries->size() - 1);
+    append_map_header(signed_bytes, entries->size() - 1);
     const std::size_t first = entries->front().begin;
     signed_bytes.insert(signed_bytes.end(), payload.begin() + static_cast<std::ptrdiff_t>(first),
                         payload.begin() + static_cast<std::ptrdiff_t>(mac->begin));
@@ -258,9 +199,8 @@ GroupAuth::Opened GroupAuth::open(std::span<const std::uint8_t> payload, WallMs 
 
     auto msg = decode(payload);
     if (!msg) return reject(Rejection::malformed, msg.error().text());
-    const auto field = [&](const WireEntry* e) -> std::uint64_t {  // 0: absent or not a uint
-        if (!e) return 0;
-        return read_uint(payload.subspan(e->value, e->end - e->value)).value_or(0);
+    const auto field = [](const WireEntry* e) -> std::uint64_t {  // 0: absent or not a uint
+        return e ? e->uint.value_or(0) : 0;
     };
     const std::uint64_t ts_v = field(ts), seq_v = field(seq);
     if (!msg->id || ts_v == 0 || seq_v == 0 || ts_v > static_cast<std::uint64_t>(std::numeric_limits<WallMs>::max())) {

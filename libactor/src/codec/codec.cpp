@@ -224,7 +224,14 @@ public:
                 return false;
             }
             e.value = pos_;
-            if (!skip(2)) return false;
+            const std::uint8_t c = b_[pos_];
+            if (c <= 0x7f || (c >= 0xcc && c <= 0xcf)) {
+                Value v;
+                if (!value(v, 2)) return false;
+                e.uint = v.get<std::uint64_t>();
+            } else if (!skip(2)) {
+                return false;
+            }
             e.end = pos_;
             out.push_back(std::move(e));
         }
@@ -591,7 +598,7 @@ Result<Message> interpret(Value& map, std::uint64_t long_history) {
 
 class Writer {
 public:
-    std::vector<std::uint8_t> out;
+    std::vector<std::uint8_t>& out;
 
     void be(std::uint64_t v, int bytes) {
         for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
@@ -801,8 +808,13 @@ std::size_t value_footprint(const Value& root) {
     return total;
 }
 
+void append_map_header(std::vector<std::uint8_t>& out, std::size_t n) { Writer{out}.map_header(n); }
+void append_uint(std::vector<std::uint8_t>& out, std::uint64_t v) { Writer{out}.uint(v); }
+void append_str(std::vector<std::uint8_t>& out, std::string_view s) { Writer{out}.str(s); }
+
 std::vector<std::uint8_t> encode(const Message& m) {
-    Writer w;
+    std::vector<std::uint8_t> bytes;
+    Writer w{bytes};
     const bool has_node = m.node.has_value() && m.type != MsgType::hist;
     const bool has_value = m.type == MsgType::ping || m.type == MsgType::hist;
     const auto& f = m.config;
@@ -839,7 +851,7 @@ std::vector<std::uint8_t> encode(const Message& m) {
         w.str("id");
         w.uint(*m.id);
     }
-    return std::move(w.out);
+    return bytes;
 }
 
 }  // namespace actor
