@@ -395,14 +395,9 @@ std::optional<int> parse(CLI::App& app, CommonOptions& o, int argc, const char* 
 
 Status check_sizes(const CommonOptions& o) {
     const TransportOptions t = transport_options(o);
-    auto limit = payload_limit(t);
-    if (!limit) return {};
-    std::string channel(channel_name(t));
-    if (o.group_keys) {
-        *limit -= seal_overhead;  // what the runtime leaves for the message
-        channel += " with --group-key";
-    }
-    auto fits = check_fits(o.name, o.value, o.config, *limit, channel);
+    const auto room = message_room(t, o.group_keys.has_value());
+    if (!room.limit) return {};
+    auto fits = check_fits(o.name, o.value, o.config, *room.limit, room.channel);
     if (!fits) return about_option(fits.error());
     return {};
 }

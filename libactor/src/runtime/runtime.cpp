@@ -193,8 +193,8 @@ void Runtime::publish(Message& m) {
     // go first) instead of failing; init, vers and the smallest ping were
     // checked against the limit at start (cli::check_sizes).
     auto bytes = encode(m);
-    if (m.type == MsgType::ping && limit_ && bytes.size() > *limit_) {
-        fit_history(m, *limit_);
+    if (m.type == MsgType::ping && room_.limit && bytes.size() > *room_.limit) {
+        fit_history(m, *room_.limit);
         bytes = encode(m);
     }
     if (auth_) bytes = auth_->seal(bytes, wall_ms());
@@ -215,9 +215,8 @@ void Runtime::publish(Message& m) {
 }
 
 Status Runtime::value_fits(const Value& v) const {
-    if (!limit_) return {};
-    const std::string channel = std::string(channel_name(opts_.transport)) + (auth_ ? " with --group-key" : "");
-    return check_fits(node_->name(), v, node_->config(), *limit_, channel);
+    if (!room_.limit) return {};
+    return check_fits(node_->name(), v, node_->config(), *room_.limit, room_.channel);
 }
 
 void Runtime::retry_failed(const std::string& reason) {
@@ -377,8 +376,7 @@ Ending Runtime::run() {
     }
 
     transport_ = make_transport(io_, opts_.transport);
-    limit_ = payload_limit(opts_.transport);
-    if (limit_ && auth_) *limit_ -= seal_overhead;  // the seal goes on after the fit
+    room_ = message_room(opts_.transport, auth_.has_value());
     TransportHandlers h;
     h.on_connected = [this] {
         if (finished()) return;

@@ -8,6 +8,7 @@
 // from --password-file or ACTOR_PASSWORD.
 #include "actor/transport.hpp"
 
+#include "actor/auth.hpp"
 #include "actor/codec.hpp"
 #include "factories.hpp"
 
@@ -187,6 +188,15 @@ std::optional<std::size_t> payload_limit(const TransportOptions& opts) {
 
 const char* channel_name(const TransportOptions& opts) {
     return opts.broker.scheme == BrokerUrl::Scheme::serf ? "Serf" : "MQTT";
+}
+
+MessageRoom message_room(const TransportOptions& opts, bool keyed) {
+    MessageRoom r{payload_limit(opts), channel_name(opts)};
+    if (keyed) {
+        if (r.limit) *r.limit -= std::min(*r.limit, seal_overhead);
+        r.channel += " with --group-key";
+    }
+    return r;
 }
 
 std::unique_ptr<Transport> make_transport(boost::asio::io_context& io,

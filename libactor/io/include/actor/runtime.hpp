@@ -176,7 +176,7 @@ private:
     std::optional<Ending> ending_;
     bool draining_ = false;
     bool drain_again_ = false;
-    std::optional<std::size_t> limit_;  // the transport's payload limit (less the seal)
+    MessageRoom room_;  // what a message may take (less the seal), the channel's name
     bool publish_failing_ = false;
     std::uint64_t retries_unreported_ = 0;
     std::optional<Time> last_retry_report_;

@@ -99,6 +99,16 @@ std::optional<std::size_t> payload_limit(const TransportOptions& opts);
 // The transport's name for messages: "MQTT" or "Serf".
 const char* channel_name(const TransportOptions& opts);
 
+// What one message may take on the channel of `opts`, and how a refusal
+// names the channel: payload_limit() and channel_name(), less the seal
+// (seal_overhead, actor/auth.hpp) and "... with --group-key" when the
+// messages are sealed with a group key (the seal goes on after the fit).
+struct MessageRoom {
+    std::optional<std::size_t> limit;
+    std::string channel;
+};
+MessageRoom message_room(const TransportOptions& opts, bool keyed);
+
 std::unique_ptr<Transport> make_transport(boost::asio::io_context& io,
                                           const TransportOptions& opts);
 
