@@ -224,6 +224,7 @@ public:
                 return false;
             }
             e.value = pos_;
+            if (left() == 0) return fail("truncated");
             const std::uint8_t c = b_[pos_];
             if (c <= 0x7f || (c >= 0xcc && c <= 0xcf)) {
                 Value v;
