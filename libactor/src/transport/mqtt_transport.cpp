@@ -432,9 +432,15 @@ private:
             // Traffic since the timer was set moved the deadline: sleep on.
             const auto due = std::min(last_in_, last_out_) +
                              std::chrono::seconds(std::max(opts_.keepalive_s, 1));
+            if (fd_ < 0 || Clock::now() < due) {
+                arm_misc_timer();
+                return;
+            }
+            // A PINGREQ, or the end of the connection. Recorded before the
+            // timer is re-armed, so it sleeps a whole keepalive again (armed
+            // first, it would wake once more a second later for nothing).
+            last_out_ = Clock::now();
             arm_misc_timer();
-            if (fd_ < 0 || Clock::now() < due) return;
-            last_out_ = Clock::now();  // a PINGREQ, or the end of the connection
             int rc = mosquitto_loop_misc(mosq_);
             int err = errno;
             if (!after_call(rc, err)) return;
