@@ -20,12 +20,28 @@ ctest --preset release
 # --- The Debian package of the tree just tested (scripts/package.sh build:
 # CPack and lintian, seconds), installed, run and removed. Needs root
 # (dpkg -i), as on the CI machine; ACTOR_SKIP_PACKAGE=1 skips it.
+# It runs in the background while the ASan build compiles (it is mostly
+# lintian and dpkg, and nothing in it is timed); its output is shown when it
+# ends, and a failure fails the run.
+package_pid=
+package_log=$(mktemp)
+trap 'rm -f "$package_log"' EXIT
 if [[ ${ACTOR_SKIP_PACKAGE:-0} != 1 ]] && ((EUID == 0)); then
-  bash tests/package/check-package.sh build
+  bash tests/package/check-package.sh build >"$package_log" 2>&1 &
+  package_pid=$!
 fi
 
 cmake --preset asan
 cmake --build --preset asan -j "$jobs"
+if [[ -n $package_pid ]]; then
+  package_status=0
+  wait "$package_pid" || package_status=$?
+  cat "$package_log"
+  if ((package_status != 0)); then
+    echo "test.sh: the package check failed (exit $package_status)" >&2
+    exit "$package_status"
+  fi
+fi
 ctest --preset asan-unit -j "$jobs"
 
 # --- Fuzzing: a separate clang build (ACTOR_FUZZ=ON) ------------------------
