@@ -6,6 +6,8 @@
     actorbench.py footprint [--sizes 5,200]      RSS and CPU time per process
     actorbench.py fairness  [--sizes 5,50]       turns until all tagged, Jain's
                                                  index, per --turn-policy
+    actorbench.py interop   --asyncactor-src DIR mixed groups with Python asyncactor
+                                                 nodes (bench/asyncactor_peer.py)
 
 Prints tables; these are measurements, not pass/fail tests (the exit status
 is 0 unless the harness itself failed). The tools come from $ACTOR_BIN_DIR
@@ -658,6 +660,106 @@ def cmd_fairness(args):
     return 0
 
 
+# ------------------------------------------------------------------ interop
+
+# A mixed group's timing: the Python nodes' broadcast latency (asyncio, paho's
+# network thread) stays well under this gap on 2 shared cores.
+INTEROP_TIMING = (1.0, 0.2)
+PEER = os.path.join(ROOT, "bench", "asyncactor_peer.py")
+
+
+class PyPeer(Node):
+    """A Python asyncactor node (bench/asyncactor_peer.py) printing the same
+    JSON lines as actor-join; run by Debian's python3 (/usr/bin/python3, which
+    has python3-anyio and python3-paho-mqtt)."""
+
+    def __init__(self, tmp, broker, group, name, cycle, gap, src):
+        self.name = name
+        self.env = None
+        self.out = os.path.join(tmp, f"{name}.out")
+        self.err = os.path.join(tmp, f"{name}.err")
+        self.args = ["/usr/bin/python3", PEER, "--src", src, "--broker", broker.url, "--name", name,
+                     "--cycle", f"{cycle}", "--gap", f"{gap}", group]
+        self.proc = None
+        self.start()
+
+
+def run_interop(ours, theirs, policy, turns, src, tmp):
+    cycle, gap = INTEROP_TIMING
+    group = "bench/interop"
+    broker = Broker(tmp)
+    capture = Capture(broker, group, tmp)
+    nodes, tags = [], []
+    try:
+        nodes = [Node(tmp, broker, group, f"c{i}", cycle, gap, ("--turn-policy", policy))
+                 for i in range(1, ours + 1)]
+        nodes += [PyPeer(tmp, broker, group, f"py{i}", cycle, gap, src) for i in range(1, theirs + 1)]
+        tails = [(nd, EventTail(nd.out)) for nd in nodes]
+
+        def enough():
+            for nd, tail in tails:
+                tags.extend((event_time(ev), nd.name) for ev in tail.new() if ev.get("event") == "tag")
+            return len(tags) > turns
+        limit = settle_secs(len(nodes), cycle, gap) + (turns + 1) * derived("off_chain_turn_bound", cycle, gap) * 1.5
+        wait_until(enough, limit, 0.5)
+        t_end = time.time()
+        alive = sum(nd.proc.poll() is None for nd in nodes)
+    finally:
+        stop_nodes(nodes)
+        capture.stop()
+        broker.stop()
+    tags.sort()
+    counted = tags[:turns]
+    r = dict(ours=ours, theirs=theirs, policy=policy, turns=len(counted), alive=alive, n=len(nodes),
+             counts={nd.name: 0 for nd in nodes}, two=0, ping_per=0.0, jain=0.0, secs=0.0, to_all=None,
+             errors=[nd.name for nd in nodes if isinstance(nd, PyPeer) and "Traceback" in open(nd.err).read()])
+    if not counted:
+        return r
+    t0 = counted[0][0]
+    t1 = tags[turns][0] if len(tags) > turns else t_end
+    for i, (_, who) in enumerate(counted, 1):
+        r["counts"][who] += 1
+        if r["to_all"] is None and all(r["counts"].values()):
+            r["to_all"] = i
+    pings = sum(1 for ts, _, hexp in capture.lines() if t0 <= ts < t1 and KINDS["ping"] in hexp)
+    r.update(two=overlaps(tag_intervals(nodes, t_end), t0, t1), ping_per=pings / len(counted),
+             jain=jain(list(r["counts"].values())), secs=t1 - t0)
+    return r
+
+
+def cmd_interop(args):
+    src = args.asyncactor_src or os.environ.get("ASYNCACTOR_SRC")
+    if not src or not os.path.isfile(os.path.join(src, "asyncactor", "actor.py")):
+        print("interop: needs --asyncactor-src DIR (or ASYNCACTOR_SRC), a directory holding the "
+              "asyncactor package (a checkout of its repository; it is not packaged for Debian)",
+              file=sys.stderr)
+        return 2
+    cycle, gap = INTEROP_TIMING
+    print("## bench_interop: mixed groups of actor-join and Python asyncactor nodes (one mosquitto)")
+    print(f"asyncactor from {src}; cycle {cycle:g}s gap {gap:g}s; default chain settings; all nodes")
+    print("start at once; turn = one `tag` event of any node, counted from the first tag.")
+    print()
+    hdr = ("| actor-join | policy | asyncactor | turns | s | all tagged after | tags per node "
+           "| Jain | pings/turn | two tagged | alive |")
+    print(hdr)
+    print("|" + "---|" * (hdr.count("|") - 1))
+    bad = 0
+    for spec in args.groups.split(","):
+        ours, policy, theirs = spec.split(":")
+        with tempfile.TemporaryDirectory(prefix="bench-interop-") as tmp:
+            r = run_interop(int(ours), int(theirs), policy, args.turns, src, tmp)
+        to_all = r["to_all"] if r["to_all"] is not None else "never"
+        counts = " ".join(f"{k}:{v}" for k, v in r["counts"].items())
+        print(f"| {ours} | {policy} | {theirs} | {r['turns']} | {r['secs']:.0f} | {to_all} | {counts} "
+              f"| {r['jain']:.3f} | {r['ping_per']:.3f} | {r['two']} | {r['alive']}/{r['n']} |", flush=True)
+        if r["errors"]:
+            print(f"  (a Python node failed: {', '.join(r['errors'])})")
+        bad += r["two"] > 0 or r["alive"] < r["n"] or bool(r["errors"])
+    print()
+    print(f"target: one node tagged at a time in every group: {'ok' if not bad else 'MISSED'}")
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -675,12 +777,17 @@ def main():
     q.add_argument("--policies", default=",".join(POLICIES))
     q.add_argument("--turns", default="5:200,50:200",
                    help="turns measured per size, SIZE:TURNS,... (the Jain target is over 200 at 5, 10N at 50)")
+    i = sub.add_parser("interop")
+    i.add_argument("--asyncactor-src", help="a directory holding the asyncactor package")
+    i.add_argument("--groups", default="3:fair:2,3:asyncactor:2,0:fair:5",
+                   help="OURS:POLICY:THEIRS,... (actor-join nodes, their --turn-policy, Python nodes)")
+    i.add_argument("--turns", type=int, default=100)
     args = ap.parse_args()
     if not os.access(os.path.join(BIN, "actor-join"), os.X_OK):
         print(f"actor-join not found in {BIN} (set ACTOR_BIN_DIR)", file=sys.stderr)
         return 2
     return {"wire": cmd_wire, "failover": cmd_failover, "footprint": cmd_footprint,
-            "fairness": cmd_fairness}[args.cmd](args)
+            "fairness": cmd_fairness, "interop": cmd_interop}[args.cmd](args)
 
 
 if __name__ == "__main__":

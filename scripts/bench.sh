@@ -8,6 +8,11 @@
 #   bench/bench_footprint.sh       RSS and CPU time per process, 5/200 processes
 #   bench/bench_fairness.sh        turns until all tagged, Jain's index, per
 #                                  --turn-policy (fair, asyncactor), 5/50 processes
+#   bench/bench_interop.sh         mixed groups with Python asyncactor nodes, only
+#                                  with ASYNCACTOR_SRC=DIR (a checkout of asyncactor,
+#                                  which Debian does not package) and Debian's
+#                                  python3-anyio python3-outcome python3-attr
+#                                  python3-paho-mqtt
 # Takes about 25-30 minutes on 2 cores (bench_fairness about 15 of them).
 # Usage: scripts/bench.sh (from anywhere)
 set -euo pipefail
@@ -37,4 +42,5 @@ run bench/bench_wire.sh
 run bench/bench_failover.sh
 run bench/bench_footprint.sh
 run bench/bench_fairness.sh
+if [[ -n ${ASYNCACTOR_SRC:-} ]]; then run bench/bench_interop.sh; fi
 exit "$failed"
