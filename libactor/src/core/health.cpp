@@ -93,14 +93,18 @@ Verdict classify(const Observation& o, const Thresholds& t, const std::string& g
         v.status = worse(v.status, s);
         why += (why.empty() ? " (" : "; ") + text;
     };
-    if (t.crit_members && o.members < *t.crit_members)
-        add(Status::critical, "fewer than " + std::to_string(*t.crit_members) + " members");
-    else if (t.warn_members && o.members < *t.warn_members)
-        add(Status::warning, "fewer than " + std::to_string(*t.warn_members) + " members");
-    if (t.crit_age && o.turn_age > *t.crit_age)
-        add(Status::critical, "last turn " + seconds(o.turn_age, 1) + "s ago, over " + seconds(*t.crit_age, 1) + "s");
-    else if (t.warn_age && o.turn_age > *t.warn_age)
-        add(Status::warning, "last turn " + seconds(o.turn_age, 1) + "s ago, over " + seconds(*t.warn_age, 1) + "s");
+    // One measure against its two thresholds: the critical one first, the
+    // warning only when that one is not crossed.
+    auto check = [&](const auto& crit, const auto& warn, auto crossed, auto text) {
+        if (crit && crossed(*crit)) add(Status::critical, text(*crit));
+        else if (warn && crossed(*warn)) add(Status::warning, text(*warn));
+    };
+    check(
+        t.crit_members, t.warn_members, [&](std::size_t n) { return o.members < n; },
+        [](std::size_t n) { return "fewer than " + std::to_string(n) + " members"; });
+    check(
+        t.crit_age, t.warn_age, [&](Duration d) { return o.turn_age > d; },
+        [&](Duration d) { return "last turn " + seconds(o.turn_age, 1) + "s ago, over " + seconds(d, 1) + "s"; });
     if (!why.empty()) why += ")";
     v.line = std::string("ACTOR ") + to_string(v.status) + " - " + plain(o.it) + " is it, " +
              std::to_string(o.members) + " members" + why + " | " + perf;
