@@ -557,27 +557,26 @@ class EventTail:
         return out
 
 
-def run_fairness(n, policy, turns, tmp):
-    cycle, gap = FAIR_TIMING.get(n, timing_for(n))
-    group = f"bench/fair/{n}"
+def watch_turns(tmp, group, cycle, gap, turns, make_nodes):
+    """A private broker, a capture of its topic, and the nodes make_nodes(broker)
+    starts, until turns + 1 tags (the last counted turn has ended when the next
+    one begins) or a generous limit. Returns a dict: nodes, tags ((time, node),
+    time order), end, alive, ping_times (every ping the capture saw), and from
+    the first `turns` tags: t0 and t1 (the first counted turn's start, the
+    last one's end), counts (tags per node), to_all (after how many turns every
+    node had had one, or None), two (tags that began while another node was tagged)."""
     broker = Broker(tmp)
     capture = Capture(broker, group, tmp)
-    nodes = []
-    tags = []  # (time, node) of every tag, in time order once sorted
+    nodes, tags = [], []
     try:
-        # The default chain settings, spelled out: --nodes 5 --n-hosts 10 --splits 4.
-        nodes = spawn_nodes(tmp, broker, group, n, cycle, gap,
-                            ("--nodes", "5", "--n-hosts", "10", "--splits", "4",
-                             "--turn-policy", policy))
+        nodes = make_nodes(broker)
         tails = [(nd, EventTail(nd.out)) for nd in nodes]
 
         def enough():
             for nd, tail in tails:
-                tags.extend((event_time(ev), nd.name) for ev in tail.new()
-                            if ev.get("event") == "tag")
-            # turns + 1: the last counted turn has ended when the next one begins
+                tags.extend((event_time(ev), nd.name) for ev in tail.new() if ev.get("event") == "tag")
             return len(tags) > turns
-        limit = settle_secs(n, cycle, gap) + (turns + 1) * derived("off_chain_turn_bound", cycle, gap) * 1.5
+        limit = settle_secs(len(nodes), cycle, gap) + (turns + 1) * derived("off_chain_turn_bound", cycle, gap) * 1.5
         wait_until(enough, limit, 0.5)
         t_end = time.time()
         alive = sum(nd.proc.poll() is None for nd in nodes)
@@ -586,32 +585,45 @@ def run_fairness(n, policy, turns, tmp):
         capture.stop()
         broker.stop()
     tags.sort()
-    iv = tag_intervals(nodes, t_end)
-    counted = tags[:turns]
-    r = dict(n=n, policy=policy, cycle=cycle, gap=gap, turns=len(counted), alive=alive,
-             to_all=None, tagged=0, jain=0.0, ping_per=0.0, ping_per_after=None, two=0, secs=0.0, min=0, max=0)
+    w = dict(nodes=nodes, tags=tags, end=t_end, alive=alive,
+             ping_times=[ts for ts, _, hexp in capture.lines() if KINDS["ping"] in hexp],
+             counted=tags[:turns], t0=None, t1=None, counts={nd.name: 0 for nd in nodes}, to_all=None, two=0)
+    if w["counted"]:
+        w["t0"] = w["counted"][0][0]
+        w["t1"] = tags[turns][0] if len(tags) > turns else t_end
+        for i, (_, who) in enumerate(w["counted"], 1):
+            w["counts"][who] += 1
+            if w["to_all"] is None and all(w["counts"].values()):
+                w["to_all"] = i
+        w["two"] = overlaps(tag_intervals(nodes, t_end), w["t0"], w["t1"])
+    return w
+
+
+def run_fairness(n, policy, turns, tmp):
+    cycle, gap = FAIR_TIMING.get(n, timing_for(n))
+    # The default chain settings, spelled out: --nodes 5 --n-hosts 10 --splits 4.
+    w = watch_turns(tmp, f"bench/fair/{n}", cycle, gap, turns,
+                    lambda broker: spawn_nodes(tmp, broker, f"bench/fair/{n}", n, cycle, gap,
+                                               ("--nodes", "5", "--n-hosts", "10", "--splits", "4",
+                                                "--turn-policy", policy)))
+    counted, counts = w["counted"], w["counts"]
+    r = dict(n=n, policy=policy, cycle=cycle, gap=gap, turns=len(counted), alive=w["alive"],
+             to_all=w["to_all"], tagged=0, jain=0.0, ping_per=0.0, ping_per_after=None, two=w["two"], secs=0.0,
+             min=0, max=0)
     if not counted:
         return r
-    t0 = counted[0][0]
-    t1 = tags[turns][0] if len(tags) > turns else t_end
-    counts = {nd.name: 0 for nd in nodes}
-    for i, (_, who) in enumerate(counted, 1):
-        counts[who] += 1
-        if r["to_all"] is None and all(counts.values()):
-            r["to_all"] = i
     # Pings from the first tag until the last counted turn ended (as in
     # tests/sim/test_sim_fair.cpp: the start-up burst of first pings is left out).
-    ping_times = [ts for ts, _, hexp in capture.lines() if t0 <= ts < t1 and KINDS["ping"] in hexp]
-    pings = len(ping_times)
+    ping_times = [ts for ts in w["ping_times"] if w["t0"] <= ts < w["t1"]]
     # The same for the turns after every node had one. Both windows run from
     # a tag to the tag after the last counted turn, so each holds as many
     # turns' pings as it holds counted turns after its start.
     if r["to_all"] is not None and r["to_all"] < len(counted):
-        t_all = tags[r["to_all"] - 1][0]
+        t_all = w["tags"][r["to_all"] - 1][0]
         after = sum(1 for ts in ping_times if ts >= t_all)
         r["ping_per_after"] = after / (len(counted) - r["to_all"])
     r.update(tagged=sum(1 for c in counts.values() if c), jain=jain(list(counts.values())),
-             ping_per=pings / len(counted), two=overlaps(iv, t0, t1), secs=t1 - t0,
+             ping_per=len(ping_times) / len(counted), secs=w["t1"] - w["t0"],
              min=min(counts.values()), max=max(counts.values()))
     return r
 
@@ -687,43 +699,19 @@ class PyPeer(Node):
 def run_interop(ours, theirs, policy, turns, src, tmp):
     cycle, gap = INTEROP_TIMING
     group = "bench/interop"
-    broker = Broker(tmp)
-    capture = Capture(broker, group, tmp)
-    nodes, tags = [], []
-    try:
-        nodes = [Node(tmp, broker, group, f"c{i}", cycle, gap, ("--turn-policy", policy))
-                 for i in range(1, ours + 1)]
-        nodes += [PyPeer(tmp, broker, group, f"py{i}", cycle, gap, src) for i in range(1, theirs + 1)]
-        tails = [(nd, EventTail(nd.out)) for nd in nodes]
 
-        def enough():
-            for nd, tail in tails:
-                tags.extend((event_time(ev), nd.name) for ev in tail.new() if ev.get("event") == "tag")
-            return len(tags) > turns
-        limit = settle_secs(len(nodes), cycle, gap) + (turns + 1) * derived("off_chain_turn_bound", cycle, gap) * 1.5
-        wait_until(enough, limit, 0.5)
-        t_end = time.time()
-        alive = sum(nd.proc.poll() is None for nd in nodes)
-    finally:
-        stop_nodes(nodes)
-        capture.stop()
-        broker.stop()
-    tags.sort()
-    counted = tags[:turns]
-    r = dict(ours=ours, theirs=theirs, policy=policy, turns=len(counted), alive=alive, n=len(nodes),
-             counts={nd.name: 0 for nd in nodes}, two=0, ping_per=0.0, jain=0.0, secs=0.0, to_all=None,
+    def start(broker):
+        return ([Node(tmp, broker, group, f"c{i}", cycle, gap, ("--turn-policy", policy))
+                 for i in range(1, ours + 1)] +
+                [PyPeer(tmp, broker, group, f"py{i}", cycle, gap, src) for i in range(1, theirs + 1)])
+    w = watch_turns(tmp, group, cycle, gap, turns, start)
+    nodes, counted = w["nodes"], w["counted"]
+    r = dict(ours=ours, theirs=theirs, policy=policy, turns=len(counted), alive=w["alive"], n=len(nodes),
+             counts=w["counts"], two=w["two"], ping_per=0.0, jain=0.0, secs=0.0, to_all=w["to_all"],
              errors=[nd.name for nd in nodes if isinstance(nd, PyPeer) and "Traceback" in open(nd.err).read()])
-    if not counted:
-        return r
-    t0 = counted[0][0]
-    t1 = tags[turns][0] if len(tags) > turns else t_end
-    for i, (_, who) in enumerate(counted, 1):
-        r["counts"][who] += 1
-        if r["to_all"] is None and all(r["counts"].values()):
-            r["to_all"] = i
-    pings = sum(1 for ts, _, hexp in capture.lines() if t0 <= ts < t1 and KINDS["ping"] in hexp)
-    r.update(two=overlaps(tag_intervals(nodes, t_end), t0, t1), ping_per=pings / len(counted),
-             jain=jain(list(r["counts"].values())), secs=t1 - t0)
+    if counted:
+        pings = sum(1 for ts in w["ping_times"] if w["t0"] <= ts < w["t1"])
+        r.update(ping_per=pings / len(counted), jain=jain(list(r["counts"].values())), secs=w["t1"] - w["t0"])
     return r
 
 
