@@ -220,6 +220,12 @@ def proc_stats(pid):
     return vals.get("VmRSS", 0), vals.get("VmHWM", 0), vals.get("RssAnon", 0), cpu
 
 
+def table_header(hdr):
+    """A Markdown table's header line and its rule."""
+    print(hdr)
+    print("|" + "---|" * (hdr.count("|") - 1))
+
+
 def settle_secs(n, cycle, gap):
     # Start-up: every node sends init, vers and a first ping; then the chain
     # fills up. A few turns after the last node started the rotation is steady.
@@ -330,8 +336,7 @@ def cmd_wire(args):
     print()
     hdr = ("| nodes | cycle/gap | window s | turns | pings | pings/turn | msgs/turn "
            "| bytes/turn | init+vers | hist | two tagged | alive |")
-    print(hdr)
-    print("|" + "---|" * (hdr.count("|") - 1))
+    table_header(hdr)
     rows = []
     for n in sizes:
         with tempfile.TemporaryDirectory(prefix=f"bench-wire-{n}-") as tmp:
@@ -641,8 +646,7 @@ def cmd_fairness(args):
     print()
     hdr = ("| nodes | policy | turns measured | s | all tagged after (turns) | target | tagged "
            "| Jain | target | tags min/max | pings/turn | after all tagged | two tagged | alive |")
-    print(hdr)
-    print("|" + "---|" * (hdr.count("|") - 1))
+    table_header(hdr)
     rows = []
     for n in sizes:
         within, jmin, jturns = fair_targets(n)
@@ -729,8 +733,7 @@ def cmd_interop(args):
     print()
     hdr = ("| actor-join | policy | asyncactor | turns | s | all tagged after | tags per node "
            "| Jain | pings/turn | two tagged | alive |")
-    print(hdr)
-    print("|" + "---|" * (hdr.count("|") - 1))
+    table_header(hdr)
     bad = 0
     for spec in args.groups.split(","):
         ours, policy, theirs = spec.split(":")
