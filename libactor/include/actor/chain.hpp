@@ -13,6 +13,14 @@ namespace actor {
 // beyond this, so every chain operation stays O(max_chain_length).
 inline constexpr std::size_t max_chain_length = 1024;
 
+// docs/PROTOCOL.md, receiving step 5: a ping's history continues the chain
+// whose head is `head` when its second entry is that head (the sender put
+// itself in front of it). The one home of the test, for the node and for
+// actor-watch's collision count.
+inline bool continues(const std::vector<std::string>& history, const std::string& head) {
+    return history.size() >= 2 && history[1] == head;
+}
+
 class Chain {
 public:
     explicit Chain(std::int64_t bound = 0) : bound_(bound) {}

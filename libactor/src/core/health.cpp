@@ -1,6 +1,8 @@
 // actor-watch --check and --format prometheus, sans-IO (actor/health.hpp).
 #include "actor/health.hpp"
 
+#include "actor/chain.hpp"
+
 #include <cstdio>
 
 namespace actor::health {
@@ -41,8 +43,7 @@ void Tally::message(const Message& m) {
     if (m.type != MsgType::ping || !m.node) return;
     const std::string& n = *m.node;
     const bool repeat = n == head_;
-    const bool continues = m.history.size() >= 2 && m.history[1] == head_;
-    if (!head_.empty() && !repeat && !continues) ++collisions_;
+    if (!head_.empty() && !repeat && !continues(m.history, head_)) ++collisions_;
     head_ = n;
 }
 
