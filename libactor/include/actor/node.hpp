@@ -51,9 +51,9 @@ inline constexpr std::size_t slots = 2;
 inline constexpr double slot_width = 1.2;
 inline constexpr double jitter = 0.25;
 // Members beyond the slots ping at late + uniform [0, late_jitter) gaps
-// after the cycle, the chain's newest entry at late + late_jitter: after
-// 0.24's late slot (1.5..2 gaps, where a 0.24 node off the chain waits),
-// so that our late pings do not pile onto its own.
+// after the cycle: after 0.24's late slot (1.5..2 gaps, where a 0.24 node
+// off the chain waits), so that our late pings do not pile onto its own.
+// (The chain's newest entry waits 3 gaps, as a lone head: node.cpp.)
 inline constexpr double late = 2.0;
 inline constexpr double late_jitter = 0.25;
 // `failed`: our pings superseded (a continuation or a collision we lost)

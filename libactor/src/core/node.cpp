@@ -32,7 +32,8 @@
 //   first, by name; then the longest since its turn); a turn counts when
 //   its report closes (the taker: at its tag); rank r < fair_policy::slots
 //   pings at cycle + fair_policy::slot(r, U, failed) gaps after the last
-//   turn, the others in the late slot (fair_policy::late, after 0.24's).
+//   turn, the others in the late slot (fair_policy::late, after 0.24's),
+//   the chain's newest entry (the last pinger) at lone_head_delay.
 //   A ping that loses a collision here but whose sender beats us (step 6)
 //   also sets our next ping anew from it. Only when we ping changes.
 //
@@ -92,9 +93,9 @@ constexpr double lone_head_delay = 3.0;
 // after them. The slots are 0.95 gap apart or more, above the broadcast
 // latency (gap exceeds it by definition), so the member ranked next hears
 // the first one's ping before its own slot. Members beyond the
-// slots, and the last pinger, wait in the late slot (fair_policy::late:
-// 2..2.25 gaps, after 0.24's 1.5..2; a lone head 3), so that a turn still
-// comes when the ranked members are gone.
+// slots wait in the late slot (fair_policy::late: 2..2.25 gaps, after
+// 0.24's 1.5..2), the last pinger 3 gaps (lone_head_delay), so that a turn
+// still comes when the ranked members are gone.
 constexpr std::size_t fair_slots = fair_policy::slots;
 // Invalid configs from one sender are reported at most this often.
 constexpr Duration vers_warning_interval = std::chrono::seconds(60);
@@ -277,9 +278,15 @@ struct Node::Impl {
             // chain first, as under 0.24's rule.
             if (names.size() == 1 && names.front() == opts.name) return lone_head_delay;
             if (auto r = order.rank(opts.name, fair_slots)) return fair_policy::slot(*r, opts.random(), failed_attempts);
+            // The chain's newest entry (our turn was the last) waits as a
+            // lone head does, after every late ping: its repeat is one from
+            // H[0] for each node that took our last ping (ignored) and a
+            // collision for any whose head moved since (it may win), so
+            // among other late pings it split the group into two heads,
+            // both tagged (simulator, mixed group seed 5288).
+            if (!names.empty() && names.front() == opts.name) return lone_head_delay;
             // Beyond the slots: after 0.24's late slot (1.5..2), where a
             // 0.24 node off the chain waits, not in it.
-            if (!names.empty() && names.front() == opts.name) return fair_policy::late + fair_policy::late_jitter;
             return fair_policy::late + uniform(0, fair_policy::late_jitter);
         }
         if (names.empty()) return uniform(1.7, 1.9);
