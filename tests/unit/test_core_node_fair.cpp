@@ -20,7 +20,7 @@ using nodetest::kId;
 constexpr std::uint64_t kOther = 7;
 
 // The fair slots with the fixed random source: rank r at fs(r) gaps; a
-// member beyond them in the late slot, 2 + U[0, 0.25] = 2.125 gaps (after
+// member beyond them in the late slot, 2 + U[0, 0.15] = 2.075 gaps (after
 // 0.24's 1.5..2); the chain's newest entry 3 gaps, as a lone head.
 constexpr double fs(std::size_t rank) { return fair_policy::slot(rank, 0.5); }
 constexpr double late = fair_policy::late + 0.5 * fair_policy::late_jitter;
@@ -119,7 +119,7 @@ Harness after_a_turn_by_x(const std::string& self, const Names& members,
 TEST(NodeFair, RankedMembersPingAtCyclePlusAGapPerRank) {
     const Names group{"m1", "m2", "m3", "m4", "m5"};
     // Ranks 0 and 1: cycle + fs(0), fs(1) gaps after the turn at 1 s; ranks
-    // 2 to 4 have no slot: the late slot 2 + U[0, 0.25] = 2.125 gaps.
+    // 2 to 4 have no slot: the late slot 2 + U[0, 0.15] = 2.075 gaps.
     const double slot[] = {fs(0), fs(1), late, late, late};
     for (std::size_t i = 0; i < group.size(); ++i) {
         SCOPED_TRACE(group[i]);
@@ -134,14 +134,14 @@ TEST(NodeFair, RankedMembersPingAtCyclePlusAGapPerRank) {
 
 TEST(NodeFair, MembersBeyondTheSlotsUseTheWholeLateSlot) {
     const Names group{"m1", "m2", "m3", "m4"};
-    // 2..2.25 gaps: after 0.24's late slot (1.5..2), not in it.
+    // 2..2.15 gaps: after 0.24's late slot (1.5..2), not in it.
     EXPECT_EQ(after_a_turn_by_x("m4", group, TurnPolicy::fair, 0.0).node.next_deadline(),
               at(1 + 10 + 2));
     const auto latest =
         after_a_turn_by_x("m4", group, TurnPolicy::fair, 0.999).node.next_deadline();
     ASSERT_TRUE(latest);
     EXPECT_GT(*latest, at(1 + 10 + 2));
-    EXPECT_LT(*latest, at(1 + 10 + 2.25));
+    EXPECT_LT(*latest, at(1 + 10 + 2.15));
 }
 
 TEST(NodeFair, ATurnCountsAtThePingReportsCloseAndMovesItsTakerBack) {

@@ -55,7 +55,7 @@ inline constexpr double jitter = 0.25;
 // off the chain waits), so that our late pings do not pile onto its own.
 // (The chain's newest entry waits 3 gaps, as a lone head: node.cpp.)
 inline constexpr double late = 2.0;
-inline constexpr double late_jitter = 0.25;
+inline constexpr double late_jitter = 0.15;
 // `failed`: our pings superseded (a continuation or a collision we lost)
 // since our last tag. Each widens the jitter by one more `jitter`, up to
 // the whole slot: two claimants whose pings keep superseding each other

@@ -93,7 +93,7 @@ constexpr double lone_head_delay = 3.0;
 // after them. The slots are 0.95 gap apart or more, above the broadcast
 // latency (gap exceeds it by definition), so the member ranked next hears
 // the first one's ping before its own slot. Members beyond the
-// slots wait in the late slot (fair_policy::late: 2..2.25 gaps, after
+// slots wait in the late slot (fair_policy::late: 2..2.15 gaps, after
 // 0.24's 1.5..2), the last pinger 3 gaps (lone_head_delay), so that a turn
 // still comes when the ranked members are gone.
 constexpr std::size_t fair_slots = fair_policy::slots;
