@@ -217,14 +217,17 @@ TEST(SimFair, AKilledHolderIsFollowedWithinTheTurnBound) {
 // A mixed group: three fair nodes and two that follow 0.24's choice (as a
 // Python asyncactor 0.24 peer does; none can be installed here). The
 // rotation goes on and never has two nodes tagged at once. Before the fair
-// nodes' late slot moved after 0.24's (fair_policy::late) and they deferred
-// to every ping they heard (node.cpp defers_to_every_ping), 4 of seeds
+// nodes' late slot moved after 0.24's (fair_policy::late) and their last
+// pinger waited 3 gaps (node.cpp ping_delay_factor), 4 of seeds
 // 1..1000 (15 of 3,000) had two tagged for part of a turn: 0.24 nodes off
 // the chain, never tagged, held both of the fair nodes' ranks, so every
 // node pinged in the late slot together (seed 572 at 2.27 s: five pings in
 // 7 ms); arrival order then settled the collision differently on different
 // nodes, a ping that most ignored as a repeat from their head won a
-// collision on one, and two heads were tagged. Now 0 of 5,000.
+// collision on one, and two heads were tagged. The late slot alone (and
+// the refused-ping rule, node.cpp step 6) left 1 of 25,000 (seed 5288:
+// again a pile-up in the late slot, with the last pinger's repeat in it).
+// Now 0 of 50,000.
 TEST(SimFair, AMixedGroupWithAsyncactorNodesRotates) {
     const Config cfg = fast_config(5);
     const std::uint64_t seeds = seed_count(200), base = seed_base();

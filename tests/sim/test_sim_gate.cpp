@@ -249,11 +249,14 @@ TEST(SimGate, ObserveGatesOverRotatingDaemons) {
 // Gates started a moment apart can each hold a chain of their own (the
 // earlier ones' first pings went out before the later ones listened), and
 // with equal values each side's collision rule keeps its own head until a
-// recovery merges them; before the fair policy deferred to every ping it
-// heard (node.cpp defers_to_every_ping), a node that had refused the other
-// chain's ping pinged a moment later and both were tagged: seeds 1..3000
-// gave 3 with two tags at once (seed 240 the first, with the late slot at
-// 2 gaps), 95 with two jobs at once. Now 0 and 0.
+// recovery merges them. Before the fair policy waited a cycle after a ping
+// it refused from a sender that beats it (node.cpp, step 6), a node that
+// had refused the other chain's ping pinged a moment later and both were
+// tagged: seeds 1..3000 gave 3 with two tags at once, 95 with two jobs at
+// once (seed 240, traced with the late slot already moved: g02 refused
+// g01's ping, which lost to g02's head g00, and pinged in its slot 0.1
+// cycle later; g01, tagged, won that collision against itself). Now 0 and 39 (0 and 134 of 10,000; all tagged within 7 turns,
+// 13.4 cycles at worst).
 TEST(SimGate, WaitGatesEachRunOnceNeverTogether) {
     const std::uint64_t n = seed_count(3000), base = seed_base();
     const JobModel job{cycles(cfg, 0.3), 0};
