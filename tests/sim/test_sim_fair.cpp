@@ -216,12 +216,18 @@ TEST(SimFair, AKilledHolderIsFollowedWithinTheTurnBound) {
 
 // A mixed group: three fair nodes and two that follow 0.24's choice (as a
 // Python asyncactor 0.24 peer does; none can be installed here). The
-// rotation goes on, and two nodes tagged at once are counted: after a
-// collision that the two kinds of node resolve differently, the chains can
-// disagree about the last turn and each side then keeps its own head for a
-// turn. Measured over seeds 1..1000: 4 with two tagged for part of one
-// turn (all-fair and all-asyncactor groups of the same five: 0 and 0).
-// The check: at most 1% of seeds, and never longer than one tag.
+// rotation goes on and never has two nodes tagged at once. Before the fair
+// nodes' late slot moved after 0.24's (fair_policy::late) and their last
+// pinger waited 3 gaps (node.cpp ping_delay_factor), 4 of seeds
+// 1..1000 (15 of 3,000) had two tagged for part of a turn: 0.24 nodes off
+// the chain, never tagged, held both of the fair nodes' ranks, so every
+// node pinged in the late slot together (seed 572 at 2.27 s: five pings in
+// 7 ms); arrival order then settled the collision differently on different
+// nodes, a ping that most ignored as a repeat from their head won a
+// collision on one, and two heads were tagged. The late slot alone (and
+// the refused-ping rule, node.cpp step 6) left 1 of 25,000 (seed 5288:
+// again a pile-up in the late slot, with the last pinger's repeat in it).
+// Now 0 of 50,000.
 TEST(SimFair, AMixedGroupWithAsyncactorNodesRotates) {
     const Config cfg = fast_config(5);
     const std::uint64_t seeds = seed_count(200), base = seed_base();
@@ -260,7 +266,7 @@ TEST(SimFair, AMixedGroupWithAsyncactorNodesRotates) {
         EXPECT_GE(tags, 150u) << "seed=" << seed << ": the rotation stalled";
         if (::testing::Test::HasFailure()) return;
     }
-    EXPECT_LE(overlapping * 100, seeds) << overlapping << " of " << seeds << " seeds with two tagged at once";
+    EXPECT_EQ(overlapping, 0u) << overlapping << " of " << seeds << " seeds with two tagged at once";
     std::printf("[ fair     ] mixed group (3 fair, 2 asyncactor), %llu seeds: %llu with two tagged at once for "
                 "part of a turn; tags %llu by fair nodes, %llu by asyncactor nodes\n",
                 static_cast<unsigned long long>(seeds), static_cast<unsigned long long>(overlapping),

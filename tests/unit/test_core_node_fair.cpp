@@ -20,9 +20,11 @@ using nodetest::kId;
 constexpr std::uint64_t kOther = 7;
 
 // The fair slots with the fixed random source: rank r at fs(r) gaps; a
-// member beyond them in the late slot, 1.5 + U[0, 0.5] = 1.75 gaps.
+// member beyond them in the late slot, 2 + U[0, 0.15] = 2.075 gaps (after
+// 0.24's 1.5..2); the chain's newest entry 3 gaps, as a lone head.
 constexpr double fs(std::size_t rank) { return fair_policy::slot(rank, 0.5); }
-constexpr double late = 1.75;
+constexpr double late = fair_policy::late + 0.5 * fair_policy::late_jitter;
+constexpr double newest = 3.0;
 
 // 0.24's slot for the node at `pos` of a chain of L: 1 - 2^-(L+2-pos) gaps.
 double chain_slot(std::size_t L, std::size_t pos) {
@@ -117,7 +119,7 @@ Harness after_a_turn_by_x(const std::string& self, const Names& members,
 TEST(NodeFair, RankedMembersPingAtCyclePlusAGapPerRank) {
     const Names group{"m1", "m2", "m3", "m4", "m5"};
     // Ranks 0 and 1: cycle + fs(0), fs(1) gaps after the turn at 1 s; ranks
-    // 2 to 4 have no slot: the late slot 1.5 + U[0, 0.5] = 1.75 gaps.
+    // 2 to 4 have no slot: the late slot 2 + U[0, 0.15] = 2.075 gaps.
     const double slot[] = {fs(0), fs(1), late, late, late};
     for (std::size_t i = 0; i < group.size(); ++i) {
         SCOPED_TRACE(group[i]);
@@ -132,13 +134,14 @@ TEST(NodeFair, RankedMembersPingAtCyclePlusAGapPerRank) {
 
 TEST(NodeFair, MembersBeyondTheSlotsUseTheWholeLateSlot) {
     const Names group{"m1", "m2", "m3", "m4"};
+    // 2..2.15 gaps: after 0.24's late slot (1.5..2), not in it.
     EXPECT_EQ(after_a_turn_by_x("m4", group, TurnPolicy::fair, 0.0).node.next_deadline(),
-              at(1 + 10 + 1.5));
+              at(1 + 10 + 2));
     const auto latest =
         after_a_turn_by_x("m4", group, TurnPolicy::fair, 0.999).node.next_deadline();
     ASSERT_TRUE(latest);
-    EXPECT_GT(*latest, at(1 + 10 + 1.5));
-    EXPECT_LT(*latest, at(1 + 10 + 2));
+    EXPECT_GT(*latest, at(1 + 10 + 2));
+    EXPECT_LT(*latest, at(1 + 10 + 2.15));
 }
 
 TEST(NodeFair, ATurnCountsAtThePingReportsCloseAndMovesItsTakerBack) {
@@ -192,14 +195,55 @@ TEST(NodeFair, OurOwnTurnCountsAtOurTag) {
     h.run_until(at(tp + 0.999));
     EXPECT_EQ(h.node.next_ping_time(), at(tp) + at(10 + fs(0)));
     // Tagged a gap later: the turn counts from our ping (a b c: third,
-    // beyond the slots, and the chain's head: 2 gaps).
+    // beyond the slots, and the chain's newest entry: 3 gaps, after every
+    // late ping).
     h.run_until(at(tp) + at(1));
     EXPECT_EQ(types(h.take_events()), std::vector{EventType::tag});
-    EXPECT_EQ(h.node.next_ping_time(), at(tp) + at(10 + 2.0));
+    EXPECT_EQ(h.node.next_ping_time(), at(tp) + at(10 + newest));
     EXPECT_EQ(h.node.next_deadline(), at(tp) + at(1 + 9.5)) << "the untag comes first";
     h.run_until(at(tp) + at(10.5));
     EXPECT_EQ(types(h.take_events()), std::vector{EventType::untag});
-    EXPECT_EQ(h.node.next_deadline(), at(tp) + at(10 + 2.0));
+    EXPECT_EQ(h.node.next_deadline(), at(tp) + at(10 + newest));
+}
+
+// A ping that loses a collision here (its chain is another: a split, a
+// collision settled differently) but whose sender would beat us: the fair
+// policy chooses our next ping anew from it, as from an accepted one (its
+// sender is tagged by it in its own view, and ours within the cycle would
+// lose there and be tagged here beside it). Receiving is unchanged: our
+// chain stays, no report. A sender we beat, and a ping of one name (a first
+// ping: no tag), change nothing; nor under 0.24's rules.
+TEST(NodeFair, ARefusedPingWhoseSenderBeatsUsSetsOurNextPing) {
+    const Names group{"m1", "m2"};
+    {
+        Harness h = after_a_turn_by_x("m2", group);  // m1 m2 x: we are second
+        ASSERT_EQ(h.node.next_ping_time(), at(1 + 10 + fs(1)));
+        h.take_events();  // x's ping report
+        // y (value 3) loses to x (5), beats us (1): we wait a cycle from it.
+        h.ping_from("y", {"y", "q"}, at(5), 3);
+        EXPECT_EQ(h.node.chain().names(), (Names{"x", "m2"}));
+        EXPECT_EQ(h.node.next_ping_time(), at(5 + 10 + fs(1)));
+        // A healed split as before (recover, a beacon), no ping sent.
+        EXPECT_EQ(types(h.take_events()), std::vector{EventType::recover});
+        EXPECT_TRUE(h.take_sent().empty());
+    }
+    {
+        Harness h = after_a_turn_by_x("m2", group);
+        // y with our value 1: "m2" < "y", we beat it; our ping detags it.
+        h.ping_from("y", {"y", "q"}, at(5), 1);
+        EXPECT_EQ(h.node.next_ping_time(), at(1 + 10 + fs(1)));
+    }
+    {
+        Harness h = after_a_turn_by_x("m2", group);
+        h.ping_from("y", {"y"}, at(5), 3);  // a first ping
+        EXPECT_EQ(h.node.next_ping_time(), at(1 + 10 + fs(1)));
+    }
+    {
+        Harness h = after_a_turn_by_x("m2", group, TurnPolicy::asyncactor);
+        const auto before = h.node.next_ping_time();
+        h.ping_from("y", {"y", "q"}, at(5), 3);
+        EXPECT_EQ(h.node.next_ping_time(), before);
+    }
 }
 
 TEST(NodeFair, AMemberLearnedLaterMovesOurSlotWhenItIsAheadOfUs) {

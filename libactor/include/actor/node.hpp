@@ -50,6 +50,12 @@ namespace fair_policy {
 inline constexpr std::size_t slots = 2;
 inline constexpr double slot_width = 1.2;
 inline constexpr double jitter = 0.25;
+// Members beyond the slots ping at late + uniform [0, late_jitter) gaps
+// after the cycle: after 0.24's late slot (1.5..2 gaps, where a 0.24 node
+// off the chain waits), so that our late pings do not pile onto its own.
+// (The chain's newest entry waits 3 gaps, as a lone head: node.cpp.)
+inline constexpr double late = 2.0;
+inline constexpr double late_jitter = 0.15;
 // `failed`: our pings superseded (a continuation or a collision we lost)
 // since our last tag. Each widens the jitter by one more `jitter`, up to
 // the whole slot: two claimants whose pings keep superseding each other

@@ -32,7 +32,10 @@
 //   first, by name; then the longest since its turn); a turn counts when
 //   its report closes (the taker: at its tag); rank r < fair_policy::slots
 //   pings at cycle + fair_policy::slot(r, U, failed) gaps after the last
-//   turn, the others in the late slots. Only when we ping changes.
+//   turn, the others in the late slot (fair_policy::late, after 0.24's),
+//   the chain's newest entry (the last pinger) at lone_head_delay.
+//   A ping that loses a collision here but whose sender beats us (step 6)
+//   also sets our next ping anew from it. Only when we ping changes.
 //
 // Deliberate choices where docs/PROTOCOL.md leaves room (kept observable):
 // - A passive node arms its report on ping and hist only: init and vers
@@ -90,8 +93,9 @@ constexpr double lone_head_delay = 3.0;
 // after them. The slots are 0.95 gap apart or more, above the broadcast
 // latency (gap exceeds it by definition), so the member ranked next hears
 // the first one's ping before its own slot. Members beyond the
-// slots, and the last pinger, wait in the late slots (1.5..2 gaps, a lone
-// head 3), so that a turn still comes when the ranked members are gone.
+// slots wait in the late slot (fair_policy::late: 2..2.15 gaps, after
+// 0.24's 1.5..2), the last pinger 3 gaps (lone_head_delay), so that a turn
+// still comes when the ranked members are gone.
 constexpr std::size_t fair_slots = fair_policy::slots;
 // Invalid configs from one sender are reported at most this often.
 constexpr Duration vers_warning_interval = std::chrono::seconds(60);
@@ -188,6 +192,9 @@ struct Node::Impl {
         if (!keeps_order() || history < 2) return;
         order.took_turn(n, opts.name, fair_slots, now, timing::report_window(config) + from_seconds(config.gap));
     }
+    // The fair policy chooses when a ready active node pings once it knows
+    // another member (before, and when not ready: 0.24's rules).
+    bool fair_timing() const { return keeps_order() && ready && order.size() >= 2; }
     bool sends() const { return mode != Mode::observer; }
 
     // ---- output helpers
@@ -265,14 +272,22 @@ struct Node::Impl {
 
     double ping_delay_factor() {
         const auto& names = chain.names();
-        if (keeps_order() && ready && order.size() >= 2) {
+        if (fair_timing()) {
             // A lone head's repeat would not be heard as a turn (receivers
             // ignore a repeat from H[0]) yet tag it: the others extend the
             // chain first, as under 0.24's rule.
             if (names.size() == 1 && names.front() == opts.name) return lone_head_delay;
             if (auto r = order.rank(opts.name, fair_slots)) return fair_policy::slot(*r, opts.random(), failed_attempts);
-            if (!names.empty() && names.front() == opts.name) return 2.0;
-            return 1.5 + uniform(0, 0.5);
+            // The chain's newest entry (our turn was the last) waits as a
+            // lone head does, after every late ping: its repeat is one from
+            // H[0] for each node that took our last ping (ignored) and a
+            // collision for any whose head moved since (it may win), so
+            // among other late pings it split the group into two heads,
+            // both tagged (simulator, mixed group seed 5288).
+            if (!names.empty() && names.front() == opts.name) return lone_head_delay;
+            // Beyond the slots: after 0.24's late slot (1.5..2), where a
+            // 0.24 node off the chain waits, not in it.
+            return fair_policy::late + uniform(0, fair_policy::late_jitter);
         }
         if (names.empty()) return uniform(1.7, 1.9);
         if (names.front() == opts.name) return names.size() == 1 ? lone_head_delay : 2.0;
@@ -516,6 +531,17 @@ struct Node::Impl {
         const bool may_recover = !plain && !observer && !value.is_null();
         std::optional<Chain> old;
         if (may_recover) old = chain;
+        // The fair policy's timing for a ping that loses here (docs/PROTOCOL.md
+        // "Turn policy"): if its sender would beat *us*, our next ping is
+        // chosen anew from it, as from an accepted one. Its sender holds
+        // another chain (a split, a collision settled differently) and is
+        // tagged by it in its own view; a ping of ours within the cycle
+        // after it would lose there and be tagged here beside it. When we
+        // beat the sender our ping detags it, as any collision does. A ping
+        // of one name (a first ping: no tag) is not waited for.
+        if (!won && fair_timing() && m.type == MsgType::ping && m.history.size() >= 2 &&
+            priority(n, &np.value, &opts.name))
+            recompute_next_ping(now);
         if (won) {
             chain = Chain::adopt(mh, config.nodes);
             head_heard = now;
