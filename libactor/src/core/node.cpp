@@ -507,7 +507,7 @@ struct Node::Impl {
         }
 
         // 5. continuation
-        if (h0 && mh.size() >= 2 && mh[1] == *h0) {
+        if (h0 && continues(mh, *h0)) {
             if (m.type == MsgType::hist) return;
             chain.add(n);
             head_heard = now;
