@@ -132,6 +132,11 @@ struct Node::Impl {
     std::optional<Time> echo_deadline;
     Duration echo_wait{};       // the last wait for our init (retry_echo)
     std::uint64_t echo_attempts = 0;
+    Time joined_at{};           // when our last init went out (join)
+    std::optional<Time> heard_waiting;  // another node's message, while we wait for our init
+    std::optional<Time> echo_postponed;  // when a deadline ran out while the channel kept delivering
+    std::optional<Time> last_hist;      // our last recovery beacon
+    bool pinged = false;        // we have pinged since our last join
     bool offline = false;       // channel lost, not back yet
     bool ping_echoed = false;   // state 2: our ping came back
     bool said_unheard = false;  // reported a ping the channel did not carry
@@ -340,6 +345,7 @@ struct Node::Impl {
     }
 
     void send_ping(Time now) {
+        pinged = true;
         bool extends = !chain.empty();
         chain.add(opts.name);
         last_ping_value = value;
@@ -404,8 +410,22 @@ struct Node::Impl {
 
     // ---- receiving
     void receive(const Message& m, Time now) {
+        const bool joining = !pinged && chain.empty() && mode == Mode::active;
         receive_steps(m, now);
         heard_last = nullptr;
+        if (joining && !chain.empty()) adopted_on_joining(now);
+    }
+    // Joining a live group: we heard its rotation before our first ping and
+    // took its chain. The members we heard there waited before we came, so
+    // we take our place behind them: in our own turn order we stand as if
+    // our start had been a turn (the group's members rank us as new, ahead
+    // of the ones that had turns; ours is the view that lacks the members
+    // that started before us).
+    void adopted_on_joining(Time now) {
+        if (!keeps_order()) return;
+        order.took_turn(opts.name, opts.name, fair_slots, now,
+                        timing::report_window(config) + from_seconds(config.gap));
+        if (next_ping && ready && state == 0) recompute_next_ping(turn_base);
     }
     void receive_steps(const Message& m, Time now) {
         if (mode == Mode::passive) {
@@ -602,6 +622,7 @@ struct Node::Impl {
                 *m.id == opts.id) {
                 begin(now);
             } else {
+                if (!m.id || *m.id != opts.id) heard_waiting = now;
                 hold(m);
             }
             return;
@@ -634,13 +655,26 @@ struct Node::Impl {
         held_bytes += size;
     }
 
-    // Our init came back: first ping, then the held messages.
+    // Our init came back: the held messages, then the first ping unless
+    // they gave us a chain (docs/PROTOCOL.md "Start-up", joining a live
+    // group). Heard from an empty chain, the first ping or hist among them
+    // is adopted whole (it wins against nothing) and the later ones follow
+    // by the receiving rules, so we end with the rotation as we heard it
+    // and take our turn in it. A first ping of [self] would be a newcomer's
+    // (step 6): one that outranks the head restarts the chain, and every
+    // chain member answers it with a recovery beacon; a thousand nodes
+    // joining at once restarted it again and again. Only a node that heard
+    // no ping nor hist (a cold start) pings [self].
     void begin(Time now) {
         started_flag = true;
         echo_deadline.reset();
         echo_attempts = 0;
+        heard_waiting.reset();
         if (keeps_order()) order.joined(opts.name);
-        if (active()) send_ping(now);
+        // The first ping's time: our next ping time counted from our init,
+        // as if our start were the last turn (a rotation's pings come at
+        // least that often, so a live group is heard before it).
+        if (active()) recompute_next_ping(std::min(joined_at, now));
         held_sizes.clear();
         held_bytes = 0;
         while (!held.empty() && stop == StopReason::none) {
@@ -653,6 +687,10 @@ struct Node::Impl {
     // Start-up (and rejoining after the channel came back): init, vers, and
     // the wait for our init.
     void join(Time now) {
+        joined_at = now;
+        pinged = false;
+        heard_waiting.reset();
+        echo_postponed.reset();
         send(Message::make_init(opts.name, opts.id));
         send_vers();
         echo_wait = timing::echo_deadline(config, uniform(0, timing::echo_jitter_max));
@@ -661,6 +699,20 @@ struct Node::Impl {
     }
 
     void echo_timed_out(Time now) {
+        // A channel that is still delivering others' messages to us (one
+        // within the last gap) is slow, not deaf: our init is queued behind
+        // theirs. Sending it again would only lengthen the queue (a thousand
+        // nodes joining at once are ~2N^2 copies), so we look again a gap
+        // later, for at most max_echo_wait past the deadline; only then, or
+        // once the channel has fallen quiet for a gap, is it sent again.
+        if (opts.retry_echo && heard_waiting && now - *heard_waiting < gap_times(config, 1.0)) {
+            if (!echo_postponed) echo_postponed = now;
+            if (now - *echo_postponed < max_echo_wait) {
+                echo_deadline = now + gap_times(config, 1.0);
+                return;
+            }
+        }
+        echo_postponed.reset();
         if (!opts.retry_echo) {
             emit(Event::error("our own messages do not come back: the channel does not deliver"));
             halt(StopReason::no_echo);
@@ -671,6 +723,7 @@ struct Node::Impl {
                           "): sending it again"));
         send(Message::make_init(opts.name, opts.id));
         send_vers();
+        joined_at = now;
         // Doubling, with jitter so that a crowd restarted together spreads.
         const Duration longer = std::min<Duration>(echo_wait * 2, std::max(max_echo_wait, echo_wait));
         echo_wait = std::chrono::duration_cast<Duration>(longer * uniform(0.75, 1.0));
@@ -793,10 +846,18 @@ struct Node::Impl {
                     PendingRecovery r = std::move(it->second);
                     std::string x = it->first;
                     it = pending.erase(it);
-                    if (state >= 0 && mode == Mode::active) {
+                    // At most one beacon a cycle from one node: a beacon
+                    // tells the other side of a healed split what our side
+                    // had, and one a turn says it; a burst of newcomers
+                    // (each ping of [self] that meets a chain of two or
+                    // more looks like a healed split) then costs every
+                    // chain member one beacon a cycle, however many came.
+                    const bool recent = last_hist && now - *last_hist < from_seconds(config.cycle);
+                    if (state >= 0 && mode == Mode::active && !recent) {
                         const Value* v = known_value(x);
                         send(Message::make_hist(v ? *v : Value(), std::move(r.history),
                                                 opts.id));
+                        last_hist = now;
                     }
                 } else {
                     ++it;
