@@ -133,6 +133,27 @@ StartupRun run_startup(std::size_t n, std::uint64_t seed, Duration spread, bool 
     settled = Time(0) + r.settle;
     const std::uint64_t want = 20;
     window_end = settled + turn(cfg) * static_cast<std::int64_t>(want);
+    if (debug) {
+        // Claimants: nodes due to ping within the first slots of the next turn.
+        EXPECT_TRUE(s.run_until(settled)) << s.error();
+        for (int k = 0; k < 40 && s.now() < window_end; ++k) {
+            EXPECT_TRUE(s.run_for(gaps(cfg, 1.3)));
+            std::size_t slot0 = 0, slot1 = 0, late = 0;
+            std::optional<Time> first;
+            for (std::size_t i = 0; i < n; ++i) {
+                auto t = s.node(i).next_ping_time();
+                if (t && (!first || *t < *first)) first = t;
+            }
+            for (std::size_t i = 0; first && i < n; ++i) {
+                auto t = s.node(i).next_ping_time();
+                if (!t) continue;
+                const double d = to_seconds(*t - *first) / cfg.gap;
+                if (d < 0.5) ++slot0; else if (d < 1.5) ++slot1; else if (d < 3) ++late;
+            }
+            std::printf("%.3f claimants: %zu within 0.5 gap of the first, %zu within 1.5, %zu within 3\n",
+                        to_seconds(s.now() - Time(0)), slot0, slot1, late);
+        }
+    }
     EXPECT_TRUE(s.run_until(window_end)) << s.error();
     for (std::size_t i = 0; i < n; ++i) r.alive += s.alive(i);
     r.max_backlog = s.stats().max_backlog;

@@ -132,10 +132,8 @@ struct Node::Impl {
     std::optional<Time> echo_deadline;
     Duration echo_wait{};       // the last wait for our init (retry_echo)
     std::uint64_t echo_attempts = 0;
-    Time joined_at{};           // when our last init went out (join)
     std::optional<Time> heard_waiting;  // another node's message, while we wait for our init
     std::optional<Time> echo_postponed;  // when a deadline ran out while the channel kept delivering
-    std::optional<Time> last_hist;      // our last recovery beacon
     bool pinged = false;        // we have pinged since our last join
     bool offline = false;       // channel lost, not back yet
     bool ping_echoed = false;   // state 2: our ping came back
@@ -440,6 +438,12 @@ struct Node::Impl {
         // The sender's entry, when step 1 touched it: step 4 then needs no
         // second lookup (nothing is heard or evicted in between).
         Peer* sender = nullptr;
+        // One beacon for X is enough (docs/PROTOCOL.md step 6): another
+        // member of X's old chain sent it first (position 0 waits no time,
+        // the others up to a gap), so ours would say the same again.
+        if (!observer && m.type == MsgType::hist && !pending.empty() && !m.history.empty() &&
+            (!m.id || *m.id != opts.id))
+            pending.erase(m.history.front());
         if (!observer && m.type == MsgType::ping && m.node) {
             auto it = pending.empty() ? pending.end() : pending.find(*m.node);
             if (it != pending.end()) {
@@ -655,26 +659,27 @@ struct Node::Impl {
         held_bytes += size;
     }
 
-    // Our init came back: the held messages, then the first ping unless
-    // they gave us a chain (docs/PROTOCOL.md "Start-up", joining a live
-    // group). Heard from an empty chain, the first ping or hist among them
+    // Our init came back: first ping, then the held messages; or, when
+    // they show a live rotation (a ping or hist naming two or more), the
+    // held messages and no first ping (docs/PROTOCOL.md "Start-up",
+    // joining a live group). Heard from an empty chain, the first of them
     // is adopted whole (it wins against nothing) and the later ones follow
     // by the receiving rules, so we end with the rotation as we heard it
-    // and take our turn in it. A first ping of [self] would be a newcomer's
-    // (step 6): one that outranks the head restarts the chain, and every
-    // chain member answers it with a recovery beacon; a thousand nodes
-    // joining at once restarted it again and again. Only a node that heard
-    // no ping nor hist (a cold start) pings [self].
+    // and take our turn in it. A first ping of [self] would meet that
+    // chain as a newcomer's (step 6): one that outranks the head restarts
+    // the chain, and every chain member answers with a recovery beacon; a
+    // thousand nodes joining at once restarted it again and again.
     void begin(Time now) {
         started_flag = true;
         echo_deadline.reset();
         echo_attempts = 0;
         heard_waiting.reset();
         if (keeps_order()) order.joined(opts.name);
-        // The first ping's time: our next ping time counted from our init,
-        // as if our start were the last turn (a rotation's pings come at
-        // least that often, so a live group is heard before it).
-        if (active()) recompute_next_ping(std::min(joined_at, now));
+        const bool live = std::any_of(held.begin(), held.end(), [&](const Message& m) {
+            return (m.type == MsgType::ping || m.type == MsgType::hist) && m.history.size() >= 2 &&
+                   (!m.id || *m.id != opts.id);
+        });
+        if (active() && !live) send_ping(now);
         held_sizes.clear();
         held_bytes = 0;
         while (!held.empty() && stop == StopReason::none) {
@@ -682,12 +687,14 @@ struct Node::Impl {
             held.pop_front();
             if (!check_twin(m)) receive(m, now);
         }
+        // Nothing of it was adopted after all (it named only us, or lost
+        // to nothing? never): a first ping as usual.
+        if (active() && stop == StopReason::none && !pinged && chain.empty()) send_ping(now);
     }
 
     // Start-up (and rejoining after the channel came back): init, vers, and
     // the wait for our init.
     void join(Time now) {
-        joined_at = now;
         pinged = false;
         heard_waiting.reset();
         echo_postponed.reset();
@@ -723,7 +730,6 @@ struct Node::Impl {
                           "): sending it again"));
         send(Message::make_init(opts.name, opts.id));
         send_vers();
-        joined_at = now;
         // Doubling, with jitter so that a crowd restarted together spreads.
         const Duration longer = std::min<Duration>(echo_wait * 2, std::max(max_echo_wait, echo_wait));
         echo_wait = std::chrono::duration_cast<Duration>(longer * uniform(0.75, 1.0));
@@ -846,18 +852,10 @@ struct Node::Impl {
                     PendingRecovery r = std::move(it->second);
                     std::string x = it->first;
                     it = pending.erase(it);
-                    // At most one beacon a cycle from one node: a beacon
-                    // tells the other side of a healed split what our side
-                    // had, and one a turn says it; a burst of newcomers
-                    // (each ping of [self] that meets a chain of two or
-                    // more looks like a healed split) then costs every
-                    // chain member one beacon a cycle, however many came.
-                    const bool recent = last_hist && now - *last_hist < from_seconds(config.cycle);
-                    if (state >= 0 && mode == Mode::active && !recent) {
+                    if (state >= 0 && mode == Mode::active) {
                         const Value* v = known_value(x);
                         send(Message::make_hist(v ? *v : Value(), std::move(r.history),
                                                 opts.id));
-                        last_hist = now;
                     }
                 } else {
                     ++it;
