@@ -93,6 +93,19 @@ constexpr double lone_head_delay = 3.0;
 // slots, and the last pinger, wait in the late slots (1.5..2 gaps, a lone
 // head 3), so that a turn still comes when the ranked members are gone.
 constexpr std::size_t fair_slots = fair_policy::slots;
+// The fair policy's late slot is 1.5 + U[0, w] gaps, w = 0.5 up to 10
+// members and (members - slots) / 16 beyond: the members beyond the slots
+// all wait there, and when the ranked ones are silent (gone, or not heard
+// in time on a loaded channel) they all ping. Spread over a width that grows
+// with their number, the first of them still comes about as soon (the
+// earliest of M uniform draws over w lies near w/M = 1/16 gap), but about
+// 16 * latency/gap of them, not M, ping before they hear it; and a group
+// of 1000 whose channel fell behind pings at 1000/(62 gaps), not 1000 in
+// half a gap, so the channel can catch up.
+double fair_late_width(std::size_t members) {
+    if (members <= 10) return 0.5;
+    return std::max(0.5, static_cast<double>(members - fair_slots) / 16.0);
+}
 // Invalid configs from one sender are reported at most this often.
 constexpr Duration vers_warning_interval = std::chrono::seconds(60);
 constexpr std::size_t max_vers_warned = 64;
@@ -135,6 +148,12 @@ struct Node::Impl {
     std::optional<Time> heard_waiting;  // another node's message, while we wait for our init
     std::optional<Time> echo_postponed;  // when a deadline ran out while the channel kept delivering
     bool pinged = false;        // we have pinged since our last join
+    Time init_sent{};           // our last init
+    std::optional<Time> heard_startup;  // another node's init or vers, before our first ping
+    bool first_ping_waits = false;      // the channel is busy with a start-up: see begin()
+    bool ping_in_flight = false;        // our last ping has not come back yet
+    unsigned unechoed = 0;              // our pings in a row not back within gap
+    std::optional<Time> unechoed_until; // no ping (or hist) before this, unless our ping comes back
     bool offline = false;       // channel lost, not back yet
     bool ping_echoed = false;   // state 2: our ping came back
     bool said_unheard = false;  // reported a ping the channel did not carry
@@ -275,7 +294,7 @@ struct Node::Impl {
             if (names.size() == 1 && names.front() == opts.name) return lone_head_delay;
             if (auto r = order.rank(opts.name, fair_slots)) return fair_policy::slot(*r, opts.random(), failed_attempts);
             if (!names.empty() && names.front() == opts.name) return 2.0;
-            return 1.5 + uniform(0, 0.5);
+            return 1.5 + uniform(0, fair_late_width(order.size()));
         }
         if (names.empty()) return uniform(1.7, 1.9);
         if (names.front() == opts.name) return names.size() == 1 ? lone_head_delay : 2.0;
@@ -344,6 +363,7 @@ struct Node::Impl {
 
     void send_ping(Time now) {
         pinged = true;
+        ping_in_flight = true;
         bool extends = !chain.empty();
         chain.add(opts.name);
         last_ping_value = value;
@@ -408,6 +428,9 @@ struct Node::Impl {
 
     // ---- receiving
     void receive(const Message& m, Time now) {
+        if (first_ping_waits && (m.type == MsgType::init || m.type == MsgType::vers) &&
+            (!m.id || *m.id != opts.id))
+            heard_startup = now;
         const bool joining = !pinged && chain.empty() && mode == Mode::active;
         receive_steps(m, now);
         heard_last = nullptr;
@@ -420,6 +443,7 @@ struct Node::Impl {
     // of the ones that had turns; ours is the view that lacks the members
     // that started before us).
     void adopted_on_joining(Time now) {
+        first_ping_waits = false;
         if (!keeps_order()) return;
         order.took_turn(opts.name, opts.name, fair_slots, now,
                         timing::report_window(config) + from_seconds(config.gap));
@@ -485,6 +509,14 @@ struct Node::Impl {
         if (!observer && n == opts.name) {
             // Our own ping back from the channel: the turn may be ours.
             if (state == 2 && m.type == MsgType::ping && m.id && *m.id == opts.id) ping_echoed = true;
+            if (m.type == MsgType::ping && m.id && *m.id == opts.id) ping_in_flight = false;
+            if (m.type == MsgType::ping && m.id && *m.id == opts.id && unechoed) {
+                // The channel has caught up with us: ping again from now.
+                const bool held_back = unechoed_until.has_value();
+                unechoed = 0;
+                unechoed_until.reset();
+                if (held_back && state == 0 && next_ping) recompute_next_ping(now);
+            }
             return;
         }
         if (h0 && n == *h0) {
@@ -626,7 +658,10 @@ struct Node::Impl {
                 *m.id == opts.id) {
                 begin(now);
             } else {
-                if (!m.id || *m.id != opts.id) heard_waiting = now;
+                if (!m.id || *m.id != opts.id) {
+                    heard_waiting = now;
+                    if (m.type == MsgType::init || m.type == MsgType::vers) heard_startup = now;
+                }
                 hold(m);
             }
             return;
@@ -679,7 +714,15 @@ struct Node::Impl {
             return (m.type == MsgType::ping || m.type == MsgType::hist) && m.history.size() >= 2 &&
                    (!m.id || *m.id != opts.id);
         });
-        if (active() && !live) send_ping(now);
+        // A busy channel: our init took more than half a gap to come back,
+        // and others' inits or vers are still arriving. A group is joining
+        // at once and its start-up is queued at the broker; a first ping
+        // now would wait behind it, as would everyone's. We wait until the
+        // start-up traffic has stopped for a gap, then a slot more; a ping
+        // heard meanwhile gives us the chain instead.
+        first_ping_waits = active() && !live && now - init_sent > gap_times(config, 0.5);
+        if (first_ping_waits) next_ping = now + gap_times(config, 1.0);
+        if (active() && !live && !first_ping_waits) send_ping(now);
         held_sizes.clear();
         held_bytes = 0;
         while (!held.empty() && stop == StopReason::none) {
@@ -687,20 +730,30 @@ struct Node::Impl {
             held.pop_front();
             if (!check_twin(m)) receive(m, now);
         }
-        // Nothing of it was adopted after all (it named only us, or lost
-        // to nothing? never): a first ping as usual.
-        if (active() && stop == StopReason::none && !pinged && chain.empty()) send_ping(now);
+        if (active() && stop == StopReason::none && !pinged && chain.empty() && !first_ping_waits)
+            send_ping(now);
     }
 
     // Start-up (and rejoining after the channel came back): init, vers, and
     // the wait for our init.
     void join(Time now) {
         pinged = false;
+        ping_in_flight = false;
+        init_sent = now;
+        heard_startup.reset();
+        first_ping_waits = false;
+        unechoed = 0;
+        unechoed_until.reset();
         heard_waiting.reset();
         echo_postponed.reset();
         send(Message::make_init(opts.name, opts.id));
         send_vers();
-        echo_wait = timing::echo_deadline(config, uniform(0, timing::echo_jitter_max));
+        // Rejoining a group we knew (the channel came back): all its members
+        // may be rejoining at once, 2 broadcasts each, queued at one broker;
+        // our init waits its turn behind theirs, so the first resend waits
+        // longer with the size of the group (1/16 gap a member we know).
+        echo_wait = timing::echo_deadline(config, uniform(0, timing::echo_jitter_max)) +
+                    gap_times(config, static_cast<double>(table.valued()) / 16.0);
         echo_attempts = 1;
         echo_deadline = now + echo_wait;
     }
@@ -730,6 +783,7 @@ struct Node::Impl {
                           "): sending it again"));
         send(Message::make_init(opts.name, opts.id));
         send_vers();
+        init_sent = now;
         // Doubling, with jitter so that a crowd restarted together spreads.
         const Duration longer = std::min<Duration>(echo_wait * 2, std::max(max_echo_wait, echo_wait));
         echo_wait = std::chrono::duration_cast<Duration>(longer * uniform(0.75, 1.0));
@@ -791,6 +845,17 @@ struct Node::Impl {
                 // No channel, no turn: nobody may have heard this ping.
                 state = 0;
                 tag_deadline.reset();
+                // A channel that stays slower than gap does not get faster
+                // with more pings: from the second ping in a row that did
+                // not come back, we send no ping (nor beacon) until it
+                // comes back, or for an off-chain turn bound (times
+                // U[0.75, 1]) after it. The first keeps 0.24's way (next
+                // cycle), so a lost copy costs nothing more.
+                if (++unechoed >= 2) {
+                    const Duration wait = std::chrono::duration_cast<Duration>(
+                        timing::off_chain_turn_bound(config) * uniform(0.75, 1.0));
+                    unechoed_until = last_ping_at + wait;
+                }
                 if (!said_unheard) {
                     said_unheard = true;
                     emit(Event::error("our ping did not come back from the channel within gap: "
@@ -852,7 +917,13 @@ struct Node::Impl {
                     PendingRecovery r = std::move(it->second);
                     std::string x = it->first;
                     it = pending.erase(it);
-                    if (state >= 0 && mode == Mode::active) {
+                    // Nor while our own last ping is still on its way: our
+                    // chain is then ahead of what the channel has carried,
+                    // and the "split" we saw may be that and nothing more
+                    // (under a backlog, every node that had just pinged
+                    // answered every beacon with one of its own).
+                    const bool held_back = ping_in_flight || (unechoed_until && now < *unechoed_until);
+                    if (state >= 0 && mode == Mode::active && !held_back) {
                         const Value* v = known_value(x);
                         send(Message::make_hist(v ? *v : Value(), std::move(r.history),
                                                 opts.id));
@@ -862,8 +933,21 @@ struct Node::Impl {
                 }
             }
         }
-        if (started_flag && state == 0 && mode == Mode::active && next_ping && *next_ping <= now)
-            send_ping(now);
+        if (started_flag && state == 0 && mode == Mode::active && next_ping && *next_ping <= now) {
+            if (first_ping_waits) {
+                // Still waiting for the start-up traffic to stop (begin()).
+                if (heard_startup && now - *heard_startup < gap_times(config, 1.0)) {
+                    next_ping = *heard_startup + gap_times(config, 1.0);
+                } else {
+                    first_ping_waits = false;
+                    next_ping = now + gap_times(config, ping_delay_factor());
+                }
+            } else if (unechoed_until && now < *unechoed_until) {
+                next_ping = *unechoed_until;  // our last ping is not back yet
+            } else {
+                send_ping(now);
+            }
+        }
     }
 
     std::optional<Time> deadline() const {
@@ -912,6 +996,7 @@ bool Node::ignores(const Message& m) const {
     if (m.type != MsgType::init && m.type != MsgType::vers) return false;
     if (s.stop != StopReason::none || !s.start_called || s.offline) return true;
     if (!s.started_flag) return false;  // held until our echo
+    if (s.first_ping_waits) return false;  // start-up traffic delays our first ping
     if (m.type == MsgType::init) {
         // Only the twin check and the fair policy's turn order read an init
         // from a started node, the order only while it has room.
