@@ -167,8 +167,13 @@ StartupRun run_startup(std::size_t n, std::uint64_t seed, Duration spread, bool 
         // 0.5..1 s after (jittered backoff), the seed's spread.
         const Time up = down + from_seconds(5);
         Time last = up;
+        // ACTOR_SIM_STARTUP_RETURN_SPREAD=S: returns spread over S s instead
+        // (the real run's reconnects spread over 90 s, the broker being busy).
+        double spread_s = 0.5;
+        if (const char* e = std::getenv("ACTOR_SIM_STARTUP_RETURN_SPREAD"))
+            if (double v = std::strtod(e, nullptr); v > 0) spread_s = v;
         for (std::size_t i = 0; i < n; ++i) {
-            const Time at = up + from_seconds(0.5 + 0.5 * static_cast<double>((i * 7919 + seed) % 1000) / 1000);
+            const Time at = up + from_seconds(0.5 + spread_s * static_cast<double>((i * 7919 + seed) % 1000) / 1000);
             last = std::max(last, at);
             s.at(at, [i](sim::Simulator& sim) { sim.reconnect(i); });
         }

@@ -9,6 +9,18 @@
 //   cycle + gap*(1.5 + U[0,0.5]): stop (StopReason::no_echo), or with
 //   NodeOptions::retry_echo send init and vers again after a doubling wait
 //   (at most max_echo_wait), with an `error` event per attempt.
+// Joining at scale (docs/PROTOCOL.md "Start-up", sender side only):
+//   1 held messages showing a live rotation (a ping or hist of another
+//     process naming two or more): no first ping; they are processed from
+//     the empty chain and we take our turn in the chain they leave;
+//   2 a node that adopts a chain before its first ping of this join stands
+//     in its own fair turn order as if its start had been a turn;
+//   3 init back more than gap/2 late: the first ping waits until no init or
+//     vers of others came for a gap, then a slot (gap * d); a ping or hist
+//     heard meanwhile is adopted instead;
+//   4 retry_echo: no resend while others' messages still arrive (one within
+//     a gap), looked at again a gap later, at most max_echo_wait; a rejoin
+//     waits gap/16 more per name in the value map.
 // Name twins: an init or ping with our name and another id (or none) stops
 //   us with StopReason::name_twin after sending init once more.
 // Sending a ping: if the chain is non-empty, state 1 -> 2 at once and wait
@@ -16,7 +28,9 @@
 // No channel, no turn: the tag at the end of the gap needs our own copy of
 //   that ping (our name, our id) back from the channel within the gap. No
 //   echo: no tag, state 0, as if we had lost a collision; one `error` event
-//   until a turn succeeds again.
+//   until a turn succeeds again. From the second such ping in a row, no
+//   ping and no hist until it comes back or (cycle + 3*gap)*U[0.75, 1]
+//   after it (then the next ping time is drawn again).
 // Channel lost (on_channel_lost): a tagged node emits `untag` with reason
 //   "disconnected"; every timer, the report, pending beacons and held
 //   messages are dropped, and nothing is sent, heard or reported until
@@ -24,7 +38,9 @@
 //   until our init is back, a first ping of [self] from an empty chain).
 // Receiving (active): 1 recovery record; 2 init/vers; 3 ignore self and a
 //   repeat from H[0]; 4 value map and `good`; 5 continuation (accept);
-//   6 collision (priority; healed split -> `recover` + `hist` beacon).
+//   6 collision (priority; healed split -> `recover` + `hist` beacon). A
+//   hist of another process for the same old head also wakes a pending
+//   beacon; none is sent while our last ping is on its way or held back.
 // The ping report: an arming message opens a 2*gap window (later ones only
 //   replace the candidate); at its close, passive or state 0 -> `ping`.
 // Turn policy (TurnPolicy::fair, docs/PROTOCOL.md "Turn policy"): a ready
@@ -32,7 +48,8 @@
 //   first, by name; then the longest since its turn); a turn counts when
 //   its report closes (the taker: at its tag); rank r < fair_policy::slots
 //   pings at cycle + fair_policy::slot(r, U, failed) gaps after the last
-//   turn, the others in the late slots. Only when we ping changes.
+//   turn, the others in the late slots (1.5 + U[0, fair_late_width(M)]).
+//   Only when we ping changes.
 //
 // Deliberate choices where docs/PROTOCOL.md leaves room (kept observable):
 // - A passive node arms its report on ping and hist only: init and vers
@@ -151,6 +168,8 @@ struct Node::Impl {
     Time init_sent{};           // our last init
     std::optional<Time> heard_startup;  // another node's init or vers, before our first ping
     bool first_ping_waits = false;      // the channel is busy with a start-up: see begin()
+    bool rejoining = false;             // this join follows a lost channel
+    bool first_ping_quiet = false;      // first_ping_waits for the start-up traffic to stop
     bool ping_in_flight = false;        // our last ping has not come back yet
     unsigned unechoed = 0;              // our pings in a row not back within gap
     std::optional<Time> unechoed_until; // no ping (or hist) before this, unless our ping comes back
@@ -444,6 +463,7 @@ struct Node::Impl {
     // that started before us).
     void adopted_on_joining(Time now) {
         first_ping_waits = false;
+        first_ping_quiet = false;
         if (!keeps_order()) return;
         order.took_turn(opts.name, opts.name, fair_slots, now,
                         timing::report_window(config) + from_seconds(config.gap));
@@ -721,7 +741,22 @@ struct Node::Impl {
         // start-up traffic has stopped for a gap, then a slot more; a ping
         // heard meanwhile gives us the chain instead.
         first_ping_waits = active() && !live && now - init_sent > gap_times(config, 0.5);
+        first_ping_quiet = first_ping_waits;
         if (first_ping_waits) next_ping = now + gap_times(config, 1.0);
+        // Rejoining a group we knew (the channel came back): its rotation
+        // may be running again already, and its pings come once a turn, so
+        // we listen for a while before a first ping of [self] (which would
+        // restart it): up to an off-chain turn bound, in proportion to the
+        // members we knew (a hundred or more: the whole bound), times
+        // U[0.75, 1] so that a group returning together does not end its
+        // wait at once.
+        const std::size_t knew = table.valued();
+        if (active() && !live && !first_ping_waits && knew > 0 && rejoining) {
+            const double share = std::min(1.0, static_cast<double>(knew) / 100.0);
+            first_ping_waits = true;
+            next_ping = now + std::chrono::duration_cast<Duration>(timing::off_chain_turn_bound(config) * share *
+                                                                  uniform(0.75, 1.0));
+        }
         if (active() && !live && !first_ping_waits) send_ping(now);
         held_sizes.clear();
         held_bytes = 0;
@@ -738,6 +773,7 @@ struct Node::Impl {
     // the wait for our init.
     void join(Time now) {
         pinged = false;
+        rejoining = false;
         ping_in_flight = false;
         init_sent = now;
         heard_startup.reset();
@@ -832,6 +868,7 @@ struct Node::Impl {
         offline = false;
         if (mode == Mode::observer) return;
         join(now);
+        rejoining = true;
     }
 
     void timers(Time now) {
@@ -934,7 +971,10 @@ struct Node::Impl {
             }
         }
         if (started_flag && state == 0 && mode == Mode::active && next_ping && *next_ping <= now) {
-            if (first_ping_waits) {
+            if (first_ping_waits && !first_ping_quiet) {
+                first_ping_waits = false;  // a rejoin's listening is over: nothing heard
+                send_ping(now);
+            } else if (first_ping_waits) {
                 // Still waiting for the start-up traffic to stop (begin()).
                 if (heard_startup && now - *heard_startup < gap_times(config, 1.0)) {
                     next_ping = *heard_startup + gap_times(config, 1.0);
