@@ -313,7 +313,9 @@ struct Node::Impl {
             if (names.size() == 1 && names.front() == opts.name) return lone_head_delay;
             if (auto r = order.rank(opts.name, fair_slots)) return fair_policy::slot(*r, opts.random(), failed_attempts);
             if (!names.empty() && names.front() == opts.name) return 2.0;
-            return 1.5 + uniform(0, fair_late_width(order.size()));
+            // The members: those in the order, or the names we know values
+            // of if more (the order starts afresh on a rejoin).
+            return 1.5 + uniform(0, fair_late_width(std::max(order.size(), table.valued())));
         }
         if (names.empty()) return uniform(1.7, 1.9);
         if (names.front() == opts.name) return names.size() == 1 ? lone_head_delay : 2.0;
@@ -979,8 +981,13 @@ struct Node::Impl {
                 if (heard_startup && now - *heard_startup < gap_times(config, 1.0)) {
                     next_ping = *heard_startup + gap_times(config, 1.0);
                 } else {
+                    // Quiet now, for everyone waiting at once: the first
+                    // pings spread over the width of the fair late slot
+                    // (it grows with the members we know), and the first of
+                    // them heard gives the others the chain.
                     first_ping_waits = false;
-                    next_ping = now + gap_times(config, ping_delay_factor());
+                    first_ping_quiet = false;
+                    next_ping = now + gap_times(config, uniform(0, fair_late_width(std::max(order.size(), table.valued()))));
                 }
             } else if (unechoed_until && now < *unechoed_until) {
                 next_ping = *unechoed_until;  // our last ping is not back yet
