@@ -128,6 +128,14 @@ constexpr Duration vers_warning_interval = std::chrono::seconds(60);
 constexpr std::size_t max_vers_warned = 64;
 // The longest wait for our init between two attempts (retry_echo).
 constexpr Duration max_echo_wait = std::chrono::seconds(60);
+// Joining at scale (docs/PROTOCOL.md "Start-up"): an init echo later than
+// this many gaps means a busy channel (rule 3); a rejoin's first echo wait
+// grows by this many gaps per name known (rule 4); and a rejoin listens a
+// whole off-chain turn bound before a first ping once it knew this many
+// names, a share of it below (rule 5).
+constexpr double busy_echo_gaps = 0.5;
+constexpr double rejoin_echo_gaps_per_name = 1.0 / 16;
+constexpr double rejoin_listen_names = 100;
 
 Duration gap_times(const Config& c, double f) { return from_seconds(c.gap * f); }
 
@@ -742,7 +750,7 @@ struct Node::Impl {
         // now would wait behind it, as would everyone's. We wait until the
         // start-up traffic has stopped for a gap, then a slot more; a ping
         // heard meanwhile gives us the chain instead.
-        first_ping_waits = active() && !live && now - init_sent > gap_times(config, 0.5);
+        first_ping_waits = active() && !live && now - init_sent > gap_times(config, busy_echo_gaps);
         first_ping_quiet = first_ping_waits;
         if (first_ping_waits) next_ping = now + gap_times(config, 1.0);
         // Rejoining a group we knew (the channel came back): its rotation
@@ -754,7 +762,7 @@ struct Node::Impl {
         // wait at once.
         const std::size_t knew = table.valued();
         if (active() && !live && !first_ping_waits && knew > 0 && rejoining) {
-            const double share = std::min(1.0, static_cast<double>(knew) / 100.0);
+            const double share = std::min(1.0, static_cast<double>(knew) / rejoin_listen_names);
             first_ping_waits = true;
             next_ping = now + std::chrono::duration_cast<Duration>(timing::off_chain_turn_bound(config) * share *
                                                                   uniform(0.75, 1.0));
@@ -791,7 +799,7 @@ struct Node::Impl {
         // our init waits its turn behind theirs, so the first resend waits
         // longer with the size of the group (1/16 gap a member we know).
         echo_wait = timing::echo_deadline(config, uniform(0, timing::echo_jitter_max)) +
-                    gap_times(config, static_cast<double>(table.valued()) / 16.0);
+                    gap_times(config, static_cast<double>(table.valued()) * rejoin_echo_gaps_per_name);
         echo_attempts = 1;
         echo_deadline = now + echo_wait;
     }
