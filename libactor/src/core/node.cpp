@@ -15,9 +15,12 @@
 //     the empty chain and we take our turn in the chain they leave;
 //   2 a node that adopts a chain before its first ping of this join stands
 //     in its own fair turn order as if its start had been a turn;
-//   3 init back more than gap/2 late: the first ping waits until no init or
-//     vers of others came for a gap, then a slot (gap * d); a ping or hist
-//     heard meanwhile is adopted instead;
+//   3 init back more than gap/2 late: pings wait until no init or vers of
+//     others came for a gap (a ping or hist heard meanwhile is adopted, and
+//     its chain's pings wait too), then a slot (gap * d), or U[0, late
+//     width] gaps for a first ping of [self];
+//   5 a rejoin listens (cycle + 3*gap) * min(1, known/100) * U[0.75, 1]
+//     before a first ping of [self];
 //   4 retry_echo: no resend while others' messages still arrive (one within
 //     a gap), looked at again a gap later, at most max_echo_wait; a rejoin
 //     waits gap/16 more per name in the value map.
@@ -472,8 +475,9 @@ struct Node::Impl {
     // of the ones that had turns; ours is the view that lacks the members
     // that started before us).
     void adopted_on_joining(Time now) {
-        first_ping_waits = false;
-        first_ping_quiet = false;
+        // A chain heard does not make a busy channel less busy: rule 3's
+        // wait for the quiet goes on (for the pings in it too).
+        if (!first_ping_quiet) first_ping_waits = false;
         if (!keeps_order()) return;
         order.took_turn(opts.name, opts.name, fair_slots, now,
                         timing::report_window(config) + from_seconds(config.gap));
@@ -995,7 +999,9 @@ struct Node::Impl {
                     // them heard gives the others the chain.
                     first_ping_waits = false;
                     first_ping_quiet = false;
-                    next_ping = now + gap_times(config, uniform(0, fair_late_width(std::max(order.size(), table.valued()))));
+                    next_ping = chain.empty()
+                                    ? now + gap_times(config, uniform(0, fair_late_width(std::max(order.size(), table.valued()))))
+                                    : now + gap_times(config, ping_delay_factor());
                 }
             } else if (unechoed_until && now < *unechoed_until) {
                 next_ping = *unechoed_until;  // our last ping is not back yet
