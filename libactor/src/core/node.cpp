@@ -19,11 +19,11 @@
 //     others came for a gap (a ping or hist heard meanwhile is adopted, and
 //     its chain's pings wait too), then a slot (gap * d), or U[0, late
 //     width] gaps for a first ping of [self];
-//   5 a rejoin listens (cycle + 3*gap) * min(1, known/100) * U[0.75, 1]
-//     before a first ping of [self];
 //   4 retry_echo: no resend while others' messages still arrive (one within
 //     a gap), looked at again a gap later, at most max_echo_wait; a rejoin
-//     waits gap/16 more per name in the value map.
+//     waits gap/16 more per name in the value map;
+//   5 a rejoin listens (cycle + 3*gap) * min(1, known/100) * U[0.75, 1]
+//     before a first ping of [self].
 // Name twins: an init or ping with our name and another id (or none) stops
 //   us with StopReason::name_twin after sending init once more.
 // Sending a ping: if the chain is non-empty, state 1 -> 2 at once and wait
