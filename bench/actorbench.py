@@ -99,12 +99,15 @@ class Broker:
     def __init__(self, tmp):
         self.dir = tmp
         self.port = free_port()
-        conf = os.path.join(tmp, "mosquitto.conf")
-        with open(conf, "w") as f:
+        self.conf = os.path.join(tmp, "mosquitto.conf")
+        with open(self.conf, "w") as f:
             f.write(f"listener {self.port} 127.0.0.1\npersistence false\n"
-                    "allow_anonymous true\nlog_type error\n")
-        self.log = open(os.path.join(tmp, "mosquitto.log"), "w")
-        self.proc = subprocess.Popen(["mosquitto", "-c", conf], stdout=self.log,
+                    "allow_anonymous true\nlog_type error\nmax_connections -1\n")
+        self.log = open(os.path.join(tmp, "mosquitto.log"), "a")
+        self.launch()
+
+    def launch(self):
+        self.proc = subprocess.Popen(["mosquitto", "-c", self.conf], stdout=self.log,
                                      stderr=subprocess.STDOUT)
 
         def accepts():
@@ -120,6 +123,11 @@ class Broker:
     def stop(self):
         stop_proc(self.proc)
         self.log.close()
+
+    def kill(self):
+        """kill -9 (the clients see their connections drop)."""
+        self.proc.kill()
+        self.proc.wait()
 
 
 def stop_proc(p, sig=signal.SIGTERM, grace=5):
@@ -239,8 +247,8 @@ class Capture:
     "epoch-seconds length hex-payload". Started before the nodes; returns
     once its subscription is in place (a probe on a second topic came back)."""
 
-    def __init__(self, broker, group, tmp):
-        self.path = os.path.join(tmp, "capture.txt")
+    def __init__(self, broker, group, tmp, name="capture.txt"):
+        self.path = os.path.join(tmp, name)
         self.file = open(self.path, "w")
         probe = f"bench-probe/{os.getpid()}"
         self.proc = subprocess.Popen(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(broker.port),
@@ -275,25 +283,119 @@ KINDS = {"ping": "a174a470696e67", "init": "a174a4696e6974",
          "vers": "a174a476657273", "hist": "a174a468697374"}
 
 
-def run_wire(n, turns, tmp):
+# Issue 13: a group of 1000 started at once must be settled 90 s later.
+WIRE_SETTLE_MIN = {1000: 90}
+
+
+def broker_restart(broker, capture, nodes, cycle, gap, group, tmp):
+    """kill -9 the broker under the whole group, start it again on the same
+    port 5 s later, and time the way back: every node's `connected` event,
+    the first `tag` after the last of them (target: within 3 cycles), and
+    what was sent until then. Returns a dict, and the new capture."""
+    capture.stop()
+    seen = {nd.name: len(nd.events()) for nd in nodes}
+    t_kill = time.time()
+    broker.kill()
+    time.sleep(5)
+    broker.launch()
+    if not wait_until(lambda: _accepts(broker.port), 10):
+        raise RuntimeError("mosquitto did not come back")
+    t_up = time.time()
+    cap2 = Capture(broker, group, tmp, name="capture-restart.txt")
+    limit = t_up + 60 + 10 * cycle
+    back = {}
+
+    def all_back():
+        for nd in nodes:
+            if nd.name in back:
+                continue
+            for ev in nd.events()[seen[nd.name]:]:
+                if ev.get("event") == "connected":
+                    back[nd.name] = event_time(ev)
+                    break
+        return len(back) == len(nodes)
+    wait_until(all_back, max(1.0, limit - time.time()), 0.5)
+    t_last = max(back.values()) if back else None
+    first_tag = None
+    if t_last is not None:
+        def tagged():
+            nonlocal first_tag
+            for nd in nodes:
+                for ev in nd.events()[seen[nd.name]:]:
+                    if ev.get("event") == "tag" and event_time(ev) >= t_last:
+                        t = event_time(ev)
+                        first_tag = t if first_tag is None else min(first_tag, t)
+            return first_tag is not None
+        wait_until(tagged, 10 * cycle, 0.5)
+    time.sleep(3 * (cycle + gap))
+    t_end = time.time()
+    iv = tag_intervals(nodes, t_end)
+    times = sorted(back.values())
+    spread = (times[-1] - times[0]) if times else 0.0
+    # Reconnects per second, to show the herd or its absence.
+    per_s = {}
+    for t in times:
+        per_s[int(t - t_up)] = per_s.get(int(t - t_up), 0) + 1
+    counts = {k: 0 for k in KINDS}
+    until = first_tag if first_tag is not None else t_end
+    for ts, _, hexp in cap2.lines():
+        if ts <= until:
+            for k, sig in KINDS.items():
+                if sig in hexp:
+                    counts[k] += 1
+                    break
+    after_first = [ts for ts, _, hexp in cap2.lines()
+                   if first_tag is not None and ts >= first_tag and KINDS["ping"] in hexp]
+    tags_after = sum(1 for s_, _, _ in iv if first_tag is not None and s_ >= first_tag)
+    return dict(back=len(back), n=len(nodes), first_up=(times[0] - t_up) if times else None,
+                spread=spread, per_s=per_s, last_back=(t_last - t_up) if t_last else None,
+                tag_after_last=(first_tag - t_last) if first_tag is not None and t_last else None,
+                cycle=cycle, counts=counts, two=overlaps(iv, t_kill, t_end),
+                pings_per=(len(after_first) / tags_after) if tags_after else None,
+                alive=sum(nd.proc.poll() is None for nd in nodes)), cap2
+
+
+def _accepts(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), 0.2).close()
+        return True
+    except OSError:
+        return False
+
+
+def run_wire(n, turns, tmp, restart=False):
     cycle, gap = timing_for(n)
     group = f"bench/wire/{n}"
     broker = Broker(tmp)
     capture = Capture(broker, group, tmp)
     nodes = []
+    rs = None
     try:
+        t_start = time.time()
         nodes = spawn_nodes(tmp, broker, group, n, cycle, gap)
-        time.sleep(settle_secs(n, cycle, gap))
+        t_spawned = time.time()
+        settle = max(settle_secs(n, cycle, gap), WIRE_SETTLE_MIN.get(n, 0))
+        time.sleep(max(0.0, t_start + settle - time.time()))
         t0 = time.time()
         time.sleep(turns * (cycle + gap))
         t1 = time.time()
         alive = sum(nd.proc.poll() is None for nd in nodes)
+        if restart:
+            rs, capture2 = broker_restart(broker, capture, nodes, cycle, gap, group, tmp)
+            capture2.stop()
     finally:
         stop_nodes(nodes)
         capture.stop()
         broker.stop()
     kinds = KINDS
     counts = {k: 0 for k in kinds}
+    start_counts = {k: 0 for k in kinds}
+    for ts, _, hexp in capture.lines():
+        if ts < t0:
+            for k, sig in kinds.items():
+                if sig in hexp:
+                    start_counts[k] += 1
+                    break
     counts["other"] = 0
     total_bytes = 0
     for ts, length, hexp in capture.lines():
@@ -325,7 +427,8 @@ def run_wire(n, turns, tmp):
     return dict(n=n, cycle=cycle, gap=gap, secs=t1 - t0, tags=tags, pings=counts["ping"],
                 msgs=msgs, hist=counts["hist"], vers=counts["vers"] + counts["init"],
                 ping_per=counts["ping"] / per, msg_per=msgs / per, bytes_per=total_bytes / per,
-                two=two, alive=alive)
+                two=two, alive=alive, settle=t0 - t_start, spawn=t_spawned - t_start,
+                start=start_counts, restart=rs)
 
 
 def cmd_wire(args):
@@ -340,11 +443,36 @@ def cmd_wire(args):
     rows = []
     for n in sizes:
         with tempfile.TemporaryDirectory(prefix=f"bench-wire-{n}-") as tmp:
-            r = run_wire(n, args.turns, tmp)
+            r = run_wire(n, args.turns, tmp, args.broker_restart)
         rows.append(r)
         print(f"| {r['n']} | {r['cycle']:g}s/{r['gap']:g}s | {r['secs']:.0f} | {r['tags']} "
               f"| {r['pings']} | {r['ping_per']:.3f} | {r['msg_per']:.3f} | {r['bytes_per']:.0f} "
               f"| {r['vers']} | {r['hist']} | {r['two']} | {r['alive']}/{r['n']} |", flush=True)
+    print()
+    print("start-up (from the first spawn until the window; measured after "
+          "max(settle, 90 s at 1000)): messages by type")
+    for r in rows:
+        st = r["start"]
+        print(f"  {r['n']:>4} nodes: spawned in {r['spawn']:.1f} s, window from t+{r['settle']:.0f} s: "
+              f"init {st['init']} vers {st['vers']} ping {st['ping']} hist {st['hist']} "
+              f"({(st['init'] + st['vers']) / r['n']:.2f} init+vers and {st['hist'] / r['n']:.2f} hist per node)")
+    for r in rows:
+        rs = r["restart"]
+        if not rs:
+            continue
+        print()
+        f1 = lambda x: "-" if x is None else f"{x:.1f}"
+        print(f"broker restart ({r['n']} nodes, kill -9, back after 5 s): {rs['back']}/{rs['n']} reconnected, "
+              f"first {f1(rs['first_up'])} s and last {f1(rs['last_back'])} s after the broker was up "
+              f"(spread {rs['spread']:.1f} s); reconnects per second: "
+              + ", ".join(f"+{k}s:{v}" for k, v in sorted(rs["per_s"].items())))
+        tl = rs["tag_after_last"]
+        ok = "ok" if tl is not None and tl <= 3 * rs["cycle"] else "MISSED"
+        print(f"  first tag {('%.1f s' % tl) if tl is not None else 'never'} after the last reconnect "
+              f"(target within 3 cycles = {3 * rs['cycle']:g} s) {ok}; until then "
+              f"init {rs['counts']['init']} vers {rs['counts']['vers']} ping {rs['counts']['ping']} "
+              f"hist {rs['counts']['hist']}; then {('%.3f' % rs['pings_per']) if rs['pings_per'] else '-'} "
+              f"pings/turn over 3 turns; two tagged {rs['two']}; alive {rs['alive']}/{rs['n']}")
     print()
     print("targets: pings/turn <= 1.05; 0 turns with two nodes tagged")
     for r in rows:
@@ -757,6 +885,8 @@ def main():
     w = sub.add_parser("wire")
     w.add_argument("--sizes", default="5,50,200")
     w.add_argument("--turns", type=int, default=30, help="turns in the measured window")
+    w.add_argument("--broker-restart", action="store_true",
+                   help="then kill -9 the broker under the group and time the way back")
     f = sub.add_parser("failover")
     f.add_argument("--kills", type=int, default=20)
     f.add_argument("--nodes", type=int, default=5)

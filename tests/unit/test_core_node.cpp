@@ -621,13 +621,47 @@ TEST(NodeChannel, TheChannelBackRejoinsByTheStartUpRules) {
     EXPECT_FALSE(h.node.stopped());
     h.recv(Message::make_init("me", kId), at(30.05));
     EXPECT_TRUE(h.node.started());
-    sent = h.take_sent();
-    ASSERT_FALSE(sent.empty());
-    EXPECT_EQ(sent[0].type, MsgType::ping);
-    EXPECT_EQ(sent[0].history, (Names{"me"}));  // from an empty chain
-    EXPECT_EQ(h.node.tag_state(), 0);           // a first ping never tags
-    // The held ping from b was heard after our first ping: b's chain won.
+    // The held ping from b shows a live rotation ([b a]): we take its chain
+    // and wait for our turn in it, with no first ping of [me] (which would
+    // restart the chain, as a newcomer's does, if it outranked b).
+    EXPECT_TRUE(h.take_sent().empty());
+    EXPECT_EQ(h.node.tag_state(), 0);
     EXPECT_EQ(h.node.chain().names(), (Names{"b", "a"}));
+    ASSERT_TRUE(h.node.next_ping_time());
+}
+
+// Heard before our init came back, only first pings ([x]: nobody has a
+// rotation yet): our own first ping goes out as usual, then what we held.
+TEST(NodeStart, WithoutALiveRotationTheFirstPingGoesOut) {
+    Harness h;
+    h.start(at(0));
+    h.take_sent();
+    h.recv(ping("a", 5, {"a"}), at(0.1));
+    h.recv(Message::make_init("me", kId), at(0.2));
+    auto sent = h.take_sent();
+    ASSERT_EQ(sent.size(), 1u);
+    EXPECT_EQ(sent[0].history, (Names{"me"}));
+}
+
+// A slow channel (our init took more than half a gap) still busy with
+// others' start-up (their inits and vers keep coming): the first ping waits
+// until that has stopped for a gap; a ping heard meanwhile gives the chain.
+TEST(NodeStart, OnABusyChannelTheFirstPingWaitsForTheStartUpToPass) {
+    Harness h;
+    h.start(at(0));
+    h.take_sent();
+    const double g = fast().gap;
+    h.recv(Message::make_init("me", kId), at(g));  // a gap late
+    EXPECT_TRUE(h.take_sent().empty());
+    for (int i = 0; i < 20; ++i) {
+        h.recv(Message::make_init("x" + std::to_string(i), 100 + i), at(g * (1.5 + 0.5 * i)));
+        EXPECT_TRUE(h.take_sent().empty()) << i;
+    }
+    // Quiet from 10.5 gaps on: the first ping within 3 gaps after a gap of quiet.
+    h.run_until(at(g * 15));
+    auto sent = h.take_sent();
+    ASSERT_EQ(sent.size(), 1u);
+    EXPECT_EQ(sent[0].history, (Names{"me"}));
 }
 
 TEST(NodeChannel, RetryEchoKeepsAskingInsteadOfStopping) {

@@ -14,6 +14,7 @@
 #include "actor/time.hpp"
 #include "actor/value.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -56,6 +57,19 @@ inline constexpr double jitter = 0.25;
 // (The chain's newest entry waits 3 gaps, as a lone head: node.cpp.)
 inline constexpr double late = 2.0;
 inline constexpr double late_jitter = 0.15;
+// The late slot's width for a group of `members`: late_jitter up to 10,
+// (members - slots) / 16 gaps beyond. The members beyond the slots all wait
+// there, and when the ranked ones are silent (gone, or not heard in time on
+// a loaded channel) they all ping. Spread over a width that grows with
+// their number, the first of them still comes about as soon (the earliest
+// of M uniform draws over w lies near w/M = 1/16 gap), but about
+// 16 * latency/gap of them, not M, ping before they hear it; and a group of
+// 1000 whose channel fell behind pings over 62 gaps, not all within a
+// fraction of one, so the channel can catch up.
+inline double late_width(std::size_t members) {
+    if (members <= 10) return late_jitter;
+    return std::max(late_jitter, static_cast<double>(members - slots) / 16.0);
+}
 // `failed`: our pings superseded (a continuation or a collision we lost)
 // since our last tag. Each widens the jitter by one more `jitter`, up to
 // the whole slot: two claimants whose pings keep superseding each other

@@ -52,6 +52,12 @@ struct SimOptions {
     // Base latency of the link from -> to, replacing link.latency (jitter
     // and loss still apply). Empty: every link has link.latency.
     std::function<Duration(std::size_t from, std::size_t to)> link_latency;
+    // A channel of limited capacity (one broker serving everybody): it hands
+    // out at most this many copies a second, in the order the broadcasts
+    // were sent, so a broadcast waits behind the copies of those sent before
+    // it and every copy of it arrives that much later (latency that grows
+    // with the load: a start-up of N nodes is ~2N^2 copies). 0: unlimited.
+    double channel_rate = 0;
     // Round-trip every broadcast through actor::encode/decode (once per
     // broadcast: every receiver gets the same bytes).
     bool wire = false;
@@ -113,6 +119,7 @@ struct Stats {
     std::uint64_t deliveries = 0;  // copies handed to a node
     std::uint64_t lost = 0;        // copies lost (loss or partition)
     std::uint64_t steps = 0;
+    Duration max_backlog{0};  // channel_rate: the longest wait behind other copies
     std::vector<Overlap> overlaps;  // every overlap, whenever it started
     std::size_t max_tagged = 0;     // most nodes tagged at one instant
 

@@ -9,6 +9,21 @@
 //   cycle + gap*(1.5 + U[0,0.5]): stop (StopReason::no_echo), or with
 //   NodeOptions::retry_echo send init and vers again after a doubling wait
 //   (at most max_echo_wait), with an `error` event per attempt.
+// Joining at scale (docs/PROTOCOL.md "Start-up", sender side only):
+//   1 held messages showing a live rotation (a ping or hist of another
+//     process naming two or more): no first ping; they are processed from
+//     the empty chain and we take our turn in the chain they leave;
+//   2 a node that adopts a chain before its first ping of this join stands
+//     in its own fair turn order as if its start had been a turn;
+//   3 init back more than gap/2 late: pings wait until no init or vers of
+//     others came for a gap (a ping or hist heard meanwhile is adopted, and
+//     its chain's pings wait too), then a slot (gap * d), or U[0, late
+//     width] gaps for a first ping of [self];
+//   4 retry_echo: no resend while others' messages still arrive (one within
+//     a gap), looked at again a gap later, at most max_echo_wait; a rejoin
+//     waits gap/16 more per name in the value map;
+//   5 a rejoin listens (cycle + 3*gap) * min(1, known/100) * U[0.75, 1]
+//     before a first ping of [self].
 // Name twins: an init or ping with our name and another id (or none) stops
 //   us with StopReason::name_twin after sending init once more.
 // Sending a ping: if the chain is non-empty, state 1 -> 2 at once and wait
@@ -16,7 +31,9 @@
 // No channel, no turn: the tag at the end of the gap needs our own copy of
 //   that ping (our name, our id) back from the channel within the gap. No
 //   echo: no tag, state 0, as if we had lost a collision; one `error` event
-//   until a turn succeeds again.
+//   until a turn succeeds again. From the second such ping in a row, no
+//   ping and no hist until it comes back or (cycle + 3*gap)*U[0.75, 1]
+//   after it (then the next ping time is drawn again).
 // Channel lost (on_channel_lost): a tagged node emits `untag` with reason
 //   "disconnected"; every timer, the report, pending beacons and held
 //   messages are dropped, and nothing is sent, heard or reported until
@@ -24,7 +41,9 @@
 //   until our init is back, a first ping of [self] from an empty chain).
 // Receiving (active): 1 recovery record; 2 init/vers; 3 ignore self and a
 //   repeat from H[0]; 4 value map and `good`; 5 continuation (accept);
-//   6 collision (priority; healed split -> `recover` + `hist` beacon).
+//   6 collision (priority; healed split -> `recover` + `hist` beacon). A
+//   hist of another process for the same old head also wakes a pending
+//   beacon; none is sent while our last ping is on its way or held back.
 // The ping report: an arming message opens a 2*gap window (later ones only
 //   replace the candidate); at its close, passive or state 0 -> `ping`.
 // Turn policy (TurnPolicy::fair, docs/PROTOCOL.md "Turn policy"): a ready
@@ -32,10 +51,11 @@
 //   first, by name; then the longest since its turn); a turn counts when
 //   its report closes (the taker: at its tag); rank r < fair_policy::slots
 //   pings at cycle + fair_policy::slot(r, U, failed) gaps after the last
-//   turn, the others in the late slot (fair_policy::late, after 0.24's),
-//   the chain's newest entry (the last pinger) at lone_head_delay.
-//   A ping that loses a collision here but whose sender beats us (step 6)
-//   also sets our next ping anew from it. Only when we ping changes.
+//   turn, the others in the late slot (fair_policy::late + U[0,
+//   fair_policy::late_width(M)], after 0.24's), the chain's newest entry
+//   (the last pinger) at lone_head_delay. A ping that loses a collision
+//   here but whose sender beats us (step 6) also sets our next ping anew
+//   from it. Only when we ping changes.
 //
 // Deliberate choices where docs/PROTOCOL.md leaves room (kept observable):
 // - A passive node arms its report on ping and hist only: init and vers
@@ -102,6 +122,14 @@ constexpr Duration vers_warning_interval = std::chrono::seconds(60);
 constexpr std::size_t max_vers_warned = 64;
 // The longest wait for our init between two attempts (retry_echo).
 constexpr Duration max_echo_wait = std::chrono::seconds(60);
+// Joining at scale (docs/PROTOCOL.md "Start-up"): an init echo later than
+// this many gaps means a busy channel (rule 3); a rejoin's first echo wait
+// grows by this many gaps per name known (rule 4); and a rejoin listens a
+// whole off-chain turn bound before a first ping once it knew this many
+// names, a share of it below (rule 5).
+constexpr double busy_echo_gaps = 0.5;
+constexpr double rejoin_echo_gaps_per_name = 1.0 / 16;
+constexpr double rejoin_listen_names = 100;
 
 Duration gap_times(const Config& c, double f) { return from_seconds(c.gap * f); }
 
@@ -136,6 +164,17 @@ struct Node::Impl {
     std::optional<Time> echo_deadline;
     Duration echo_wait{};       // the last wait for our init (retry_echo)
     std::uint64_t echo_attempts = 0;
+    std::optional<Time> heard_waiting;  // another node's message, while we wait for our init
+    std::optional<Time> echo_postponed;  // when a deadline ran out while the channel kept delivering
+    bool pinged = false;        // we have pinged since our last join
+    Time init_sent{};           // our last init
+    std::optional<Time> heard_startup;  // another node's init or vers, before our first ping
+    bool first_ping_waits = false;      // the channel is busy with a start-up: see begin()
+    bool rejoining = false;             // this join follows a lost channel
+    bool first_ping_quiet = false;      // first_ping_waits for the start-up traffic to stop
+    bool ping_in_flight = false;        // our last ping has not come back yet
+    unsigned unechoed = 0;              // our pings in a row not back within gap
+    std::optional<Time> unechoed_until; // no ping (or hist) before this, unless our ping comes back
     bool offline = false;       // channel lost, not back yet
     bool ping_echoed = false;   // state 2: our ping came back
     bool said_unheard = false;  // reported a ping the channel did not carry
@@ -270,6 +309,10 @@ struct Node::Impl {
         if (order.joined(n) && next_ping && ready && state == 0 && order.size() >= 2) recompute_next_ping(turn_base);
     }
 
+    // The members we know of: those in the turn order, or the names we
+    // know values of if more (the order starts afresh on a rejoin).
+    std::size_t known_members() const { return std::max(order.size(), table.valued()); }
+
     double ping_delay_factor() {
         const auto& names = chain.names();
         if (fair_timing()) {
@@ -286,8 +329,9 @@ struct Node::Impl {
             // both tagged (simulator, mixed group seed 5288).
             if (!names.empty() && names.front() == opts.name) return lone_head_delay;
             // Beyond the slots: after 0.24's late slot (1.5..2), where a
-            // 0.24 node off the chain waits, not in it.
-            return fair_policy::late + uniform(0, fair_policy::late_jitter);
+            // 0.24 node off the chain waits, not in it, over a width that
+            // grows with the members.
+            return fair_policy::late + uniform(0, fair_policy::late_width(known_members()));
         }
         if (names.empty()) return uniform(1.7, 1.9);
         if (names.front() == opts.name) return names.size() == 1 ? lone_head_delay : 2.0;
@@ -355,6 +399,8 @@ struct Node::Impl {
     }
 
     void send_ping(Time now) {
+        pinged = true;
+        ping_in_flight = true;
         bool extends = !chain.empty();
         chain.add(opts.name);
         last_ping_value = value;
@@ -419,8 +465,28 @@ struct Node::Impl {
 
     // ---- receiving
     void receive(const Message& m, Time now) {
+        if (first_ping_waits && (m.type == MsgType::init || m.type == MsgType::vers) &&
+            (!m.id || *m.id != opts.id))
+            heard_startup = now;
+        const bool joining = !pinged && chain.empty() && mode == Mode::active;
         receive_steps(m, now);
         heard_last = nullptr;
+        if (joining && !chain.empty()) adopted_on_joining(now);
+    }
+    // Joining a live group: we heard its rotation before our first ping and
+    // took its chain. The members we heard there waited before we came, so
+    // we take our place behind them: in our own turn order we stand as if
+    // our start had been a turn (the group's members rank us as new, ahead
+    // of the ones that had turns; ours is the view that lacks the members
+    // that started before us).
+    void adopted_on_joining(Time now) {
+        // A chain heard does not make a busy channel less busy: rule 3's
+        // wait for the quiet goes on (for the pings in it too).
+        if (!first_ping_quiet) first_ping_waits = false;
+        if (!keeps_order()) return;
+        order.took_turn(opts.name, opts.name, fair_slots, now,
+                        timing::report_window(config) + from_seconds(config.gap));
+        if (next_ping && ready && state == 0) recompute_next_ping(turn_base);
     }
     void receive_steps(const Message& m, Time now) {
         if (mode == Mode::passive) {
@@ -435,6 +501,12 @@ struct Node::Impl {
         // The sender's entry, when step 1 touched it: step 4 then needs no
         // second lookup (nothing is heard or evicted in between).
         Peer* sender = nullptr;
+        // One beacon for X is enough (docs/PROTOCOL.md step 6): another
+        // member of X's old chain sent it first (position 0 waits no time,
+        // the others up to a gap), so ours would say the same again.
+        if (!observer && m.type == MsgType::hist && !pending.empty() && !m.history.empty() &&
+            (!m.id || *m.id != opts.id))
+            pending.erase(m.history.front());
         if (!observer && m.type == MsgType::ping && m.node) {
             auto it = pending.empty() ? pending.end() : pending.find(*m.node);
             if (it != pending.end()) {
@@ -476,6 +548,14 @@ struct Node::Impl {
         if (!observer && n == opts.name) {
             // Our own ping back from the channel: the turn may be ours.
             if (state == 2 && m.type == MsgType::ping && m.id && *m.id == opts.id) ping_echoed = true;
+            if (m.type == MsgType::ping && m.id && *m.id == opts.id) ping_in_flight = false;
+            if (m.type == MsgType::ping && m.id && *m.id == opts.id && unechoed) {
+                // The channel has caught up with us: ping again from now.
+                const bool held_back = unechoed_until.has_value();
+                unechoed = 0;
+                unechoed_until.reset();
+                if (held_back && state == 0 && next_ping) recompute_next_ping(now);
+            }
             return;
         }
         if (h0 && n == *h0) {
@@ -628,6 +708,10 @@ struct Node::Impl {
                 *m.id == opts.id) {
                 begin(now);
             } else {
+                if (!m.id || *m.id != opts.id) {
+                    heard_waiting = now;
+                    if (m.type == MsgType::init || m.type == MsgType::vers) heard_startup = now;
+                }
                 hold(m);
             }
             return;
@@ -660,13 +744,50 @@ struct Node::Impl {
         held_bytes += size;
     }
 
-    // Our init came back: first ping, then the held messages.
+    // Our init came back: first ping, then the held messages; or, when
+    // they show a live rotation (a ping or hist naming two or more), the
+    // held messages and no first ping (docs/PROTOCOL.md "Start-up",
+    // joining a live group). Heard from an empty chain, the first of them
+    // is adopted whole (it wins against nothing) and the later ones follow
+    // by the receiving rules, so we end with the rotation as we heard it
+    // and take our turn in it. A first ping of [self] would meet that
+    // chain as a newcomer's (step 6): one that outranks the head restarts
+    // the chain, and every chain member answers with a recovery beacon; a
+    // thousand nodes joining at once restarted it again and again.
     void begin(Time now) {
         started_flag = true;
         echo_deadline.reset();
         echo_attempts = 0;
+        heard_waiting.reset();
         if (keeps_order()) order.joined(opts.name);
-        if (active()) send_ping(now);
+        const bool live = std::any_of(held.begin(), held.end(), [&](const Message& m) {
+            return (m.type == MsgType::ping || m.type == MsgType::hist) && m.history.size() >= 2 &&
+                   (!m.id || *m.id != opts.id);
+        });
+        // A busy channel: our init took more than half a gap to come back,
+        // and others' inits or vers are still arriving. A group is joining
+        // at once and its start-up is queued at the broker; a first ping
+        // now would wait behind it, as would everyone's. We wait until the
+        // start-up traffic has stopped for a gap, then a slot more; a ping
+        // heard meanwhile gives us the chain instead.
+        first_ping_waits = active() && !live && now - init_sent > gap_times(config, busy_echo_gaps);
+        first_ping_quiet = first_ping_waits;
+        if (first_ping_waits) next_ping = now + gap_times(config, 1.0);
+        // Rejoining a group we knew (the channel came back): its rotation
+        // may be running again already, and its pings come once a turn, so
+        // we listen for a while before a first ping of [self] (which would
+        // restart it): up to an off-chain turn bound, in proportion to the
+        // members we knew (a hundred or more: the whole bound), times
+        // U[0.75, 1] so that a group returning together does not end its
+        // wait at once.
+        const std::size_t knew = table.valued();
+        if (active() && !live && !first_ping_waits && knew > 0 && rejoining) {
+            const double share = std::min(1.0, static_cast<double>(knew) / rejoin_listen_names);
+            first_ping_waits = true;
+            next_ping = now + std::chrono::duration_cast<Duration>(timing::off_chain_turn_bound(config) * share *
+                                                                  uniform(0.75, 1.0));
+        }
+        if (active() && !live && !first_ping_waits) send_ping(now);
         held_sizes.clear();
         held_bytes = 0;
         while (!held.empty() && stop == StopReason::none) {
@@ -674,19 +795,50 @@ struct Node::Impl {
             held.pop_front();
             if (!check_twin(m)) receive(m, now);
         }
+        if (active() && stop == StopReason::none && !pinged && chain.empty() && !first_ping_waits)
+            send_ping(now);
     }
 
     // Start-up (and rejoining after the channel came back): init, vers, and
     // the wait for our init.
     void join(Time now) {
+        pinged = false;
+        rejoining = false;
+        ping_in_flight = false;
+        init_sent = now;
+        heard_startup.reset();
+        first_ping_waits = false;
+        unechoed = 0;
+        unechoed_until.reset();
+        heard_waiting.reset();
+        echo_postponed.reset();
         send(Message::make_init(opts.name, opts.id));
         send_vers();
-        echo_wait = timing::echo_deadline(config, uniform(0, timing::echo_jitter_max));
+        // Rejoining a group we knew (the channel came back): all its members
+        // may be rejoining at once, 2 broadcasts each, queued at one broker;
+        // our init waits its turn behind theirs, so the first resend waits
+        // longer with the size of the group (1/16 gap a member we know).
+        echo_wait = timing::echo_deadline(config, uniform(0, timing::echo_jitter_max)) +
+                    gap_times(config, static_cast<double>(table.valued()) * rejoin_echo_gaps_per_name);
         echo_attempts = 1;
         echo_deadline = now + echo_wait;
     }
 
     void echo_timed_out(Time now) {
+        // A channel that is still delivering others' messages to us (one
+        // within the last gap) is slow, not deaf: our init is queued behind
+        // theirs. Sending it again would only lengthen the queue (a thousand
+        // nodes joining at once are ~2N^2 copies), so we look again a gap
+        // later, for at most max_echo_wait past the deadline; only then, or
+        // once the channel has fallen quiet for a gap, is it sent again.
+        if (opts.retry_echo && heard_waiting && now - *heard_waiting < gap_times(config, 1.0)) {
+            if (!echo_postponed) echo_postponed = now;
+            if (now - *echo_postponed < max_echo_wait) {
+                echo_deadline = now + gap_times(config, 1.0);
+                return;
+            }
+        }
+        echo_postponed.reset();
         if (!opts.retry_echo) {
             emit(Event::error("our own messages do not come back: the channel does not deliver"));
             halt(StopReason::no_echo);
@@ -697,6 +849,7 @@ struct Node::Impl {
                           "): sending it again"));
         send(Message::make_init(opts.name, opts.id));
         send_vers();
+        init_sent = now;
         // Doubling, with jitter so that a crowd restarted together spreads.
         const Duration longer = std::min<Duration>(echo_wait * 2, std::max(max_echo_wait, echo_wait));
         echo_wait = std::chrono::duration_cast<Duration>(longer * uniform(0.75, 1.0));
@@ -745,6 +898,7 @@ struct Node::Impl {
         offline = false;
         if (mode == Mode::observer) return;
         join(now);
+        rejoining = true;
     }
 
     void timers(Time now) {
@@ -758,6 +912,17 @@ struct Node::Impl {
                 // No channel, no turn: nobody may have heard this ping.
                 state = 0;
                 tag_deadline.reset();
+                // A channel that stays slower than gap does not get faster
+                // with more pings: from the second ping in a row that did
+                // not come back, we send no ping (nor beacon) until it
+                // comes back, or for an off-chain turn bound (times
+                // U[0.75, 1]) after it. The first keeps 0.24's way (next
+                // cycle), so a lost copy costs nothing more.
+                if (++unechoed >= 2) {
+                    const Duration wait = std::chrono::duration_cast<Duration>(
+                        timing::off_chain_turn_bound(config) * uniform(0.75, 1.0));
+                    unechoed_until = last_ping_at + wait;
+                }
                 if (!said_unheard) {
                     said_unheard = true;
                     emit(Event::error("our ping did not come back from the channel within gap: "
@@ -819,7 +984,13 @@ struct Node::Impl {
                     PendingRecovery r = std::move(it->second);
                     std::string x = it->first;
                     it = pending.erase(it);
-                    if (state >= 0 && mode == Mode::active) {
+                    // Nor while our own last ping is still on its way: our
+                    // chain is then ahead of what the channel has carried,
+                    // and the "split" we saw may be that and nothing more
+                    // (under a backlog, every node that had just pinged
+                    // answered every beacon with one of its own).
+                    const bool held_back = ping_in_flight || (unechoed_until && now < *unechoed_until);
+                    if (state >= 0 && mode == Mode::active && !held_back) {
                         const Value* v = known_value(x);
                         send(Message::make_hist(v ? *v : Value(), std::move(r.history),
                                                 opts.id));
@@ -829,8 +1000,31 @@ struct Node::Impl {
                 }
             }
         }
-        if (started_flag && state == 0 && mode == Mode::active && next_ping && *next_ping <= now)
-            send_ping(now);
+        if (started_flag && state == 0 && mode == Mode::active && next_ping && *next_ping <= now) {
+            if (first_ping_waits && !first_ping_quiet) {
+                first_ping_waits = false;  // a rejoin's listening is over: nothing heard
+                send_ping(now);
+            } else if (first_ping_waits) {
+                // Still waiting for the start-up traffic to stop (begin()).
+                if (heard_startup && now - *heard_startup < gap_times(config, 1.0)) {
+                    next_ping = *heard_startup + gap_times(config, 1.0);
+                } else {
+                    // Quiet now, for everyone waiting at once: the first
+                    // pings spread over the width of the fair late slot
+                    // (it grows with the members we know), and the first of
+                    // them heard gives the others the chain.
+                    first_ping_waits = false;
+                    first_ping_quiet = false;
+                    next_ping = chain.empty()
+                                    ? now + gap_times(config, uniform(0, fair_policy::late_width(known_members())))
+                                    : now + gap_times(config, ping_delay_factor());
+                }
+            } else if (unechoed_until && now < *unechoed_until) {
+                next_ping = *unechoed_until;  // our last ping is not back yet
+            } else {
+                send_ping(now);
+            }
+        }
     }
 
     std::optional<Time> deadline() const {
@@ -879,6 +1073,7 @@ bool Node::ignores(const Message& m) const {
     if (m.type != MsgType::init && m.type != MsgType::vers) return false;
     if (s.stop != StopReason::none || !s.start_called || s.offline) return true;
     if (!s.started_flag) return false;  // held until our echo
+    if (s.first_ping_waits) return false;  // start-up traffic delays our first ping
     if (m.type == MsgType::init) {
         // Only the twin check and the fair policy's turn order read an init
         // from a started node, the order only while it has room.

@@ -142,6 +142,7 @@ struct Simulator::Impl {
 
     Time overlap_from{};
     std::size_t overlap_max = 0;
+    Time channel_free{};  // channel_rate: when the copies sent so far are out
 
     // ---- the wake-up heap ----
     void wplace(std::size_t i, const Wake& w) {
@@ -476,9 +477,20 @@ void Simulator::send(std::size_t from, Message m) {
         auto it = im.by_name.find(*b.msg.node);
         if (it != im.by_name.end()) b.name_id = it->second;
     }
+    // A channel of limited capacity: this broadcast waits behind the copies
+    // sent before it (SimOptions::channel_rate).
+    Duration backlog{0};
+    if (im.opts.channel_rate > 0) {
+        std::size_t receivers = 0;
+        for (const auto& h : im.hot) receivers += h.alive;
+        const Time begin = std::max(now_, im.channel_free);
+        im.channel_free = begin + from_seconds(static_cast<double>(receivers) / im.opts.channel_rate);
+        backlog = im.channel_free - now_;
+        stats_.max_backlog = std::max(stats_.max_backlog, backlog);
+    }
     b.uniform = !im.opts.link_latency && im.opts.link.jitter.count() <= 0;
     if (b.uniform) {
-        b.at = now_ + im.opts.link.latency;
+        b.at = now_ + im.opts.link.latency + backlog;
         im.push_bcast(Key{b.at, b.seq}, bi);
         return;
     }
@@ -492,7 +504,7 @@ void Simulator::send(std::size_t from, Message m) {
             ++stats_.lost;
             continue;
         }
-        b.copies.push_back({now_ + im.base_latency(from, to) + im.draw_jitter(),
+        b.copies.push_back({now_ + backlog + im.base_latency(from, to) + im.draw_jitter(),
                             static_cast<std::uint32_t>(to)});
     }
     if (b.copies.empty()) {
