@@ -47,6 +47,12 @@ enum class TurnPolicy {
 // 0.24's chain slots), each at a point of the first `jitter` of its slot
 // (two members that both believe they are next must not ping at the same
 // instant turn after turn).
+// A group of more members than this is a crowd: the start-up rules for
+// joining at scale (docs/PROTOCOL.md "Joining at scale") that cost a small
+// group time or reconciliation apply only beyond it (the late slot's
+// width, beacons held back while our ping is on its way).
+inline constexpr std::size_t crowd_members = 10;
+
 namespace fair_policy {
 inline constexpr std::size_t slots = 2;
 inline constexpr double slot_width = 1.2;
@@ -67,7 +73,7 @@ inline constexpr double late_jitter = 0.15;
 // 1000 whose channel fell behind pings over 62 gaps, not all within a
 // fraction of one, so the channel can catch up.
 inline double late_width(std::size_t members) {
-    if (members <= 10) return late_jitter;
+    if (members <= crowd_members) return late_jitter;
     return std::max(late_jitter, static_cast<double>(members - slots) / 16.0);
 }
 // `failed`: our pings superseded (a continuation or a collision we lost)

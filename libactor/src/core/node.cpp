@@ -501,11 +501,14 @@ struct Node::Impl {
         // The sender's entry, when step 1 touched it: step 4 then needs no
         // second lookup (nothing is heard or evicted in between).
         Peer* sender = nullptr;
-        // One beacon for X is enough (docs/PROTOCOL.md step 6): another
-        // member of X's old chain sent it first (position 0 waits no time,
-        // the others up to a gap), so ours would say the same again.
+        // In a crowd, one beacon for X is enough (docs/PROTOCOL.md step 6):
+        // another member of X's old chain sent it first (position 0 waits
+        // no time, the others up to a gap), so ours would say the same
+        // again. In a small group ours goes too: sent later, it reaches
+        // nodes whose chain has moved since the first one (simulator, mixed
+        // group seed 979: without it, two views of the chain stayed apart).
         if (!observer && m.type == MsgType::hist && !pending.empty() && !m.history.empty() &&
-            (!m.id || *m.id != opts.id))
+            (!m.id || *m.id != opts.id) && known_members() > crowd_members)
             pending.erase(m.history.front());
         if (!observer && m.type == MsgType::ping && m.node) {
             auto it = pending.empty() ? pending.end() : pending.find(*m.node);
@@ -984,12 +987,17 @@ struct Node::Impl {
                     PendingRecovery r = std::move(it->second);
                     std::string x = it->first;
                     it = pending.erase(it);
-                    // Nor while our own last ping is still on its way: our
-                    // chain is then ahead of what the channel has carried,
-                    // and the "split" we saw may be that and nothing more
-                    // (under a backlog, every node that had just pinged
-                    // answered every beacon with one of its own).
-                    const bool held_back = ping_in_flight || (unechoed_until && now < *unechoed_until);
+                    // Nor, in a crowd, while our own last ping is still on
+                    // its way: our chain is then ahead of what the channel
+                    // has carried, and the "split" we saw may be that and
+                    // nothing more (under a backlog, every node that had
+                    // just pinged answered every beacon with one of its
+                    // own). In a small group the beacon goes anyway: it is
+                    // cheap there, and dropping it can leave two views of
+                    // the chain unreconciled (simulator, mixed group seed
+                    // 979: two nodes tagged at once).
+                    const bool held_back = known_members() > crowd_members &&
+                                           (ping_in_flight || (unechoed_until && now < *unechoed_until));
                     if (state >= 0 && mode == Mode::active && !held_back) {
                         const Value* v = known_value(x);
                         send(Message::make_hist(v ? *v : Value(), std::move(r.history),
