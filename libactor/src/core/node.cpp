@@ -235,6 +235,8 @@ struct Node::Impl {
     // another member (before, and when not ready: 0.24's rules).
     bool fair_timing() const { return keeps_order() && ready && order.size() >= 2; }
     bool sends() const { return mode != Mode::observer; }
+    // One of our own messages, back from the channel (our id).
+    bool ours(const Message& m) const { return m.id && *m.id == opts.id; }
 
     // ---- output helpers
     void emit(Event e) { events.push_back(std::move(e)); }
@@ -306,7 +308,7 @@ struct Node::Impl {
     // The fair policy learned of a member: our slot may have moved since
     // the last turn (a member that waited longer is now ahead of us).
     void member_joined(const std::string& n) {
-        if (order.joined(n) && next_ping && ready && state == 0 && order.size() >= 2) recompute_next_ping(turn_base);
+        if (order.joined(n) && next_ping && state == 0 && fair_timing()) recompute_next_ping(turn_base);
     }
 
     // The members we know of: those in the turn order, or the names we
@@ -443,7 +445,7 @@ struct Node::Impl {
         if (mode == Mode::observer) return false;
         if (m.type != MsgType::init && m.type != MsgType::ping) return false;
         if (!m.node || *m.node != opts.name) return false;
-        if (m.id && *m.id == opts.id) return false;
+        if (ours(m)) return false;
         out.push_back(Message::make_init(opts.name, opts.id));
         emit(Event::error("another node uses the name \"" + opts.name + "\" in this group"));
         halt(StopReason::name_twin);
@@ -466,7 +468,7 @@ struct Node::Impl {
     // ---- receiving
     void receive(const Message& m, Time now) {
         if (first_ping_waits && (m.type == MsgType::init || m.type == MsgType::vers) &&
-            (!m.id || *m.id != opts.id))
+            !ours(m))
             heard_startup = now;
         const bool joining = !pinged && chain.empty() && mode == Mode::active;
         receive_steps(m, now);
@@ -508,7 +510,7 @@ struct Node::Impl {
         // nodes whose chain has moved since the first one (simulator, mixed
         // group seed 979: without it, two views of the chain stayed apart).
         if (!observer && m.type == MsgType::hist && !pending.empty() && !m.history.empty() &&
-            (!m.id || *m.id != opts.id) && known_members() > crowd_members)
+            !ours(m) && known_members() > crowd_members)
             pending.erase(m.history.front());
         if (!observer && m.type == MsgType::ping && m.node) {
             auto it = pending.empty() ? pending.end() : pending.find(*m.node);
@@ -550,9 +552,10 @@ struct Node::Impl {
         // actor-join) is a node like any other.
         if (!observer && n == opts.name) {
             // Our own ping back from the channel: the turn may be ours.
-            if (state == 2 && m.type == MsgType::ping && m.id && *m.id == opts.id) ping_echoed = true;
-            if (m.type == MsgType::ping && m.id && *m.id == opts.id) ping_in_flight = false;
-            if (m.type == MsgType::ping && m.id && *m.id == opts.id && unechoed) {
+            const bool our_ping = m.type == MsgType::ping && ours(m);
+            if (state == 2 && our_ping) ping_echoed = true;
+            if (our_ping) ping_in_flight = false;
+            if (our_ping && unechoed) {
                 // The channel has caught up with us: ping again from now.
                 const bool held_back = unechoed_until.has_value();
                 unechoed = 0;
@@ -707,11 +710,10 @@ struct Node::Impl {
         if (check_twin(m)) return;
         if (!started_flag) {
             if (!start_called) return;  // not listening yet
-            if (m.type == MsgType::init && m.node && *m.node == opts.name && m.id &&
-                *m.id == opts.id) {
+            if (m.type == MsgType::init && m.node && *m.node == opts.name && ours(m)) {
                 begin(now);
             } else {
-                if (!m.id || *m.id != opts.id) {
+                if (!ours(m)) {
                     heard_waiting = now;
                     if (m.type == MsgType::init || m.type == MsgType::vers) heard_startup = now;
                 }
@@ -765,7 +767,7 @@ struct Node::Impl {
         if (keeps_order()) order.joined(opts.name);
         const bool live = std::any_of(held.begin(), held.end(), [&](const Message& m) {
             return (m.type == MsgType::ping || m.type == MsgType::hist) && m.history.size() >= 2 &&
-                   (!m.id || *m.id != opts.id);
+                   !ours(m);
         });
         // A busy channel: our init took more than half a gap to come back,
         // and others' inits or vers are still arriving. A group is joining
@@ -1087,7 +1089,7 @@ bool Node::ignores(const Message& m) const {
         // from a started node, the order only while it has room.
         if (s.keeps_order() && m.node && !s.order.contains(*m.node) && !s.order.full()) return false;
         return s.mode == Mode::observer || !m.node || *m.node != s.opts.name ||
-               (m.id && *m.id == s.opts.id);
+               s.ours(m);
     }
     if (s.mode == Mode::passive) return true;
     const std::int64_t theirs = m.config.version.value_or(0);
