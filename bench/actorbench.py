@@ -109,14 +109,7 @@ class Broker:
     def launch(self):
         self.proc = subprocess.Popen(["mosquitto", "-c", self.conf], stdout=self.log,
                                      stderr=subprocess.STDOUT)
-
-        def accepts():
-            try:
-                socket.create_connection(("127.0.0.1", self.port), 0.2).close()
-                return True
-            except OSError:
-                return False
-        if not wait_until(accepts, 10):
+        if not wait_until(lambda: _accepts(self.port), 10):
             raise RuntimeError("mosquitto did not start")
         self.url = f"mqtt://127.0.0.1:{self.port}"
 
@@ -283,6 +276,19 @@ KINDS = {"ping": "a174a470696e67", "init": "a174a4696e6974",
          "vers": "a174a476657273", "hist": "a174a468697374"}
 
 
+def kind_of(hexp):
+    """A captured message's type ("other" for anything else)."""
+    return next((k for k, sig in KINDS.items() if sig in hexp), "other")
+
+
+def count_kinds(hexps):
+    """Messages by type, every type of KINDS and "other" present."""
+    counts = dict.fromkeys([*KINDS, "other"], 0)
+    for hexp in hexps:
+        counts[kind_of(hexp)] += 1
+    return counts
+
+
 # Issue 13: a group of 1000 started at once must be settled 90 s later.
 WIRE_SETTLE_MIN = {1000: 90}
 
@@ -297,9 +303,7 @@ def broker_restart(broker, capture, nodes, cycle, gap, group, tmp):
     t_kill = time.time()
     broker.kill()
     time.sleep(5)
-    broker.launch()
-    if not wait_until(lambda: _accepts(broker.port), 10):
-        raise RuntimeError("mosquitto did not come back")
+    broker.launch()  # returns once it accepts connections again
     t_up = time.time()
     cap2 = Capture(broker, group, tmp, name="capture-restart.txt")
     limit = t_up + 60 + 10 * cycle
@@ -336,14 +340,8 @@ def broker_restart(broker, capture, nodes, cycle, gap, group, tmp):
     per_s = {}
     for t in times:
         per_s[int(t - t_up)] = per_s.get(int(t - t_up), 0) + 1
-    counts = {k: 0 for k in KINDS}
     until = first_tag if first_tag is not None else t_end
-    for ts, _, hexp in cap2.lines():
-        if ts <= until:
-            for k, sig in KINDS.items():
-                if sig in hexp:
-                    counts[k] += 1
-                    break
+    counts = count_kinds(hexp for ts, _, hexp in cap2.lines() if ts <= until)
     after_first = [ts for ts, _, hexp in cap2.lines()
                    if first_tag is not None and ts >= first_tag and KINDS["ping"] in hexp]
     tags_after = sum(1 for s_, _, _ in iv if first_tag is not None and s_ >= first_tag)
@@ -387,27 +385,10 @@ def run_wire(n, turns, tmp, restart=False):
         stop_nodes(nodes)
         capture.stop()
         broker.stop()
-    kinds = KINDS
-    counts = {k: 0 for k in kinds}
-    start_counts = {k: 0 for k in kinds}
-    for ts, _, hexp in capture.lines():
-        if ts < t0:
-            for k, sig in kinds.items():
-                if sig in hexp:
-                    start_counts[k] += 1
-                    break
-    counts["other"] = 0
-    total_bytes = 0
-    for ts, length, hexp in capture.lines():
-        if not t0 <= ts <= t1:
-            continue
-        total_bytes += length
-        for k, sig in kinds.items():
-            if sig in hexp:
-                counts[k] += 1
-                break
-        else:
-            counts["other"] += 1
+    start_counts = count_kinds(hexp for ts, _, hexp in capture.lines() if ts < t0)
+    window = [(length, hexp) for ts, length, hexp in capture.lines() if t0 <= ts <= t1]
+    counts = count_kinds(hexp for _, hexp in window)
+    total_bytes = sum(length for length, _ in window)
     iv = tag_intervals(nodes, t1)
     tags = sum(1 for s, _, _ in iv if t0 <= s <= t1)
     two = overlaps(iv, t0, t1)
@@ -417,7 +398,7 @@ def run_wire(n, turns, tmp, restart=False):
         first = None
         for ts, _, hexp in capture.lines():
             first = first if first is not None else ts
-            k = next((k for k, sig in kinds.items() if sig in hexp), "other")
+            k = kind_of(hexp)
             b = buckets.setdefault(int((ts - first) // 10), {})
             b[k] = b.get(k, 0) + 1
         for b in sorted(buckets):
