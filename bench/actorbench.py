@@ -56,12 +56,8 @@ def timing_for(n):
     return (1.0, 0.1) if n <= 10 else (1.0, 0.2) if n <= 50 else (2.0, 0.4)
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
+from free_port import free_port  # noqa: E402  (one rule for test and bench ports)
 
 
 def wait_until(pred, secs, step=0.05):

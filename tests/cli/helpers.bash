@@ -84,9 +84,9 @@ turns() {
 # ms_of EXPR: an awk expression over CYCLE and GAP (seconds) in whole ms.
 ms_of() { awk -v CYCLE="$CYCLE" -v GAP="$GAP" "BEGIN { printf \"%d\", ($1) * 1000 }"; }
 
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+# free_port [--udp]: a loopback port free now, below the ephemeral range
+# (scripts/free_port.py says why); --udp: free for UDP too (Serf's -bind).
+free_port() { python3 "$CLI_TESTS_DIR/../../scripts/free_port.py" "$@"; }
 
 now_ms() { date +%s%3N; }
 
@@ -158,7 +158,7 @@ serf_cluster_start() {
     fi
     for (( i = 1; i <= SERF_AGENTS; i++ )); do
         [[ -f $dir/port.$i ]] || free_port >"$dir/port.$i"
-        [[ -f $dir/bind.$i ]] || free_port >"$dir/bind.$i"
+        [[ -f $dir/bind.$i ]] || free_port --udp >"$dir/bind.$i"
         local args=(agent -node "ch-$name-$i-$$" -bind "127.0.0.1:$(<"$dir/bind.$i")"
                     -rpc-addr "127.0.0.1:$(<"$dir/port.$i")" -profile local
                     -log-level warn "${auth[@]}")

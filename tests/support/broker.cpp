@@ -1,4 +1,5 @@
 #include "support/broker.hpp"
+#include "support/ports.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -70,23 +71,7 @@ bool accepts_tcp(std::uint16_t port) {
 
 }  // namespace
 
-std::uint16_t Broker::free_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) throw std::runtime_error("socket: " + std::string(std::strerror(errno)));
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = 0;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-        const std::string err = std::strerror(errno);
-        ::close(fd);
-        throw std::runtime_error("bind: " + err);
-    }
-    ::close(fd);
-    return ntohs(addr.sin_port);
-}
+std::uint16_t Broker::free_port() { return free_loopback_port(); }
 
 Broker::Broker(BrokerConfig config) {
     std::string tmpl = (fs::temp_directory_path() / "actor-broker-XXXXXX").string();

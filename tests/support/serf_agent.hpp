@@ -25,28 +25,13 @@
 #include <thread>
 #include <vector>
 
+#include "support/ports.hpp"
+
 extern char** environ;
 
 namespace actor::test {
 
 namespace detail_serf {
-
-// Binds `type` on 127.0.0.1:port (0 = any); returns the port or 0.
-inline std::uint16_t bind_probe(int type, std::uint16_t port) {
-    int fd = ::socket(AF_INET, type, 0);
-    if (fd < 0) return 0;
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = htons(port);
-    std::uint16_t out = 0;
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
-        socklen_t len = sizeof a;
-        if (::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0) out = ntohs(a.sin_port);
-    }
-    ::close(fd);
-    return out;
-}
 
 inline bool tcp_accepts(std::uint16_t port) {
     int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -62,16 +47,6 @@ inline bool tcp_accepts(std::uint16_t port) {
 
 }  // namespace detail_serf
 
-// A loopback port that is free for both TCP and UDP right now (Serf's
-// gossip -bind uses both).
-inline std::uint16_t free_loopback_port() {
-    for (int i = 0; i < 100; ++i) {
-        const auto p = detail_serf::bind_probe(SOCK_STREAM, 0);
-        if (p != 0 && detail_serf::bind_probe(SOCK_DGRAM, p) == p) return p;
-    }
-    throw std::runtime_error("no free loopback port");
-}
-
 class SerfAgent {
 public:
     struct Options {
@@ -84,7 +59,7 @@ public:
                        std::string config_json = {})
         : SerfAgent(Options{std::move(node), join_port, std::move(config_json)}) {}
     explicit SerfAgent(Options o)
-        : opts_(std::move(o)), bind_port_(free_loopback_port()), rpc_port_(free_loopback_port()) {
+        : opts_(std::move(o)), bind_port_(free_loopback_port(true)), rpc_port_(free_loopback_port()) {
         auto base = std::filesystem::temp_directory_path() / "actor-serf-XXXXXX";
         std::string tmpl = base.string();
         if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
