@@ -98,7 +98,8 @@ class Broker:
         self.conf = os.path.join(tmp, "mosquitto.conf")
         with open(self.conf, "w") as f:
             f.write(f"listener {self.port} 127.0.0.1\npersistence false\n"
-                    "allow_anonymous true\nlog_type error\nmax_connections -1\n")
+                    "allow_anonymous true\nlog_type error\nlog_type notice\n"
+                    "connection_messages true\nmax_connections -1\n")
         self.log = open(os.path.join(tmp, "mosquitto.log"), "a")
         self.launch()
 
@@ -112,6 +113,14 @@ class Broker:
     def stop(self):
         stop_proc(self.proc)
         self.log.close()
+
+    def timeouts(self):
+        """Clients the broker dropped for silence (1.5 x their keepalive)."""
+        try:
+            with open(os.path.join(self.dir, "mosquitto.log"), errors="replace") as f:
+                return sum("exceeded timeout" in line for line in f)
+        except FileNotFoundError:
+            return 0
 
     def kill(self):
         """kill -9 (the clients see their connections drop)."""
@@ -289,6 +298,25 @@ def count_kinds(hexps):
 WIRE_SETTLE_MIN = {1000: 90}
 
 
+def channel_losses(nodes, until):
+    """The nodes' own view of their channel before `until`: how many
+    `disconnected` events they printed, by reason, and how many `error`
+    events (failed attempts, echoes that did not come back)."""
+    reasons, errors = {}, {}
+    for nd in nodes:
+        for ev in nd.events():
+            if "time" not in ev or event_time(ev) >= until:
+                break
+            kind = ev.get("event")
+            if kind == "disconnected":
+                why = ev.get("message", "?")
+                reasons[why] = reasons.get(why, 0) + 1
+            elif kind == "error":
+                why = ev.get("message", "?")[:60]
+                errors[why] = errors.get(why, 0) + 1
+    return reasons, errors
+
+
 def broker_restart(broker, capture, nodes, cycle, gap, group, tmp):
     """kill -9 the broker under the whole group, start it again on the same
     port 5 s later, and time the way back: every node's `connected` event,
@@ -374,6 +402,7 @@ def run_wire(n, turns, tmp, restart=False):
         time.sleep(turns * (cycle + gap))
         t1 = time.time()
         alive = sum(nd.proc.poll() is None for nd in nodes)
+        losses = channel_losses(nodes, t0)
         if restart:
             rs, capture2 = broker_restart(broker, capture, nodes, cycle, gap, group, tmp)
             capture2.stop()
@@ -381,6 +410,7 @@ def run_wire(n, turns, tmp, restart=False):
         stop_nodes(nodes)
         capture.stop()
         broker.stop()
+    broker_timeouts = broker.timeouts()
     start_counts = count_kinds(hexp for ts, _, hexp in capture.lines() if ts < t0)
     window = [(length, hexp) for ts, length, hexp in capture.lines() if t0 <= ts <= t1]
     counts = count_kinds(hexp for _, hexp in window)
@@ -405,7 +435,7 @@ def run_wire(n, turns, tmp, restart=False):
                 msgs=msgs, hist=counts["hist"], vers=counts["vers"] + counts["init"],
                 ping_per=counts["ping"] / per, msg_per=msgs / per, bytes_per=total_bytes / per,
                 two=two, alive=alive, settle=t0 - t_start, spawn=t_spawned - t_start,
-                start=start_counts, restart=rs)
+                start=start_counts, losses=(*losses, broker_timeouts), restart=rs)
 
 
 def cmd_wire(args):
@@ -433,6 +463,12 @@ def cmd_wire(args):
         print(f"  {r['n']:>4} nodes: spawned in {r['spawn']:.1f} s, window from t+{r['settle']:.0f} s: "
               f"init {st['init']} vers {st['vers']} ping {st['ping']} hist {st['hist']} "
               f"({(st['init'] + st['vers']) / r['n']:.2f} init+vers and {st['hist'] / r['n']:.2f} hist per node)")
+        reasons, errors, dropped = r["losses"]
+        print(f"        connections lost during start-up: {sum(reasons.values())}"
+              + "".join(f"; {v} x {k!r}" for k, v in sorted(reasons.items(), key=lambda kv: -kv[1]))
+              + f"; clients the broker dropped for silence (whole run): {dropped}"
+              + f"; error events: {sum(errors.values())}"
+              + "".join(f"; {v} x {k!r}" for k, v in sorted(errors.items(), key=lambda kv: -kv[1])[:4]))
     for r in rows:
         rs = r["restart"]
         if not rs:
