@@ -23,6 +23,9 @@ struct RotationCase {
     std::size_t nodes;
     std::int64_t chain;  // Config::nodes
     double latency_gap, jitter_gap, loss;
+    // set_ready(true), as the tools do for a non-null --value: the fair
+    // policy decides. Not ready: 0.24's rules (Node, "Turn policy").
+    bool ready = false;
 };
 
 std::ostream& operator<<(std::ostream& os, const RotationCase& c) { return os << c.name; }
@@ -51,6 +54,8 @@ TEST_P(AllGetTurns, EveryNodeIsTaggedWithinAHundredTurns) {
         SCOPED_TRACE("seed=" + std::to_string(seed));
         sim::Simulator s(options(seed, cfg, tc));
         add_group(s, tc.nodes, cfg, gaps(cfg, 1));
+        if (tc.ready)
+            for (std::size_t i = 0; i < tc.nodes; ++i) s.node(i).set_ready(true);
         const Time warm = cycles(cfg, 3);
         const Time end = warm + turn(cfg) * 100;
         ASSERT_TRUE(s.run_until(end)) << s.error();
@@ -66,7 +71,13 @@ INSTANTIATE_TEST_SUITE_P(
     Sim, AllGetTurns,
     ::testing::Values(RotationCase{"slow_5of5", false, 5, 5, 0.01, 0.005, 0},
                       RotationCase{"fast_5of5", true, 5, 5, 0.02, 0.01, 0},
-                      RotationCase{"slow_5of5_latency_half_gap", false, 5, 5, 0.4, 0.2, 0}),
+                      // Latency 0.4-0.6 gap, ready nodes (the tools' default). Under
+                      // 0.24's rules (not ready) a node was never tagged in 100 turns
+                      // in 14 of 200 seeds, 18 before the deferred vers: the early
+                      // slot's pings lose to the chain's at that latency; fair nodes
+                      // 0 of 300 (13 of 300 before a small group's joiner kept its
+                      // rank as new, node.cpp adopted_on_joining).
+                      RotationCase{"slow_5of5_latency_half_gap", false, 5, 5, 0.4, 0.2, 0, true}),
     [](const auto& info) { return std::string(info.param.name); });
 
 // (2) 15 nodes with nodes=3: the turn stays among few nodes.

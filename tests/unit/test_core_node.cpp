@@ -78,6 +78,15 @@ Message ping(const std::string& n, Value v, Names h, std::uint64_t id = 7) {
     return Message::make_ping(n, std::move(v), std::move(h), id);
 }
 
+std::size_t count_of(const std::vector<Event>& es, EventType t) {
+    return static_cast<std::size_t>(
+        std::count_if(es.begin(), es.end(), [t](const Event& e) { return e.type == t; }));
+}
+std::size_t count_of(const std::vector<Message>& ms, MsgType t) {
+    return static_cast<std::size_t>(
+        std::count_if(ms.begin(), ms.end(), [t](const Message& m) { return m.type == t; }));
+}
+
 std::vector<EventType> types(const std::vector<Event>& es) {
     std::vector<EventType> t;
     for (auto& e : es) t.push_back(e.type);
@@ -86,14 +95,12 @@ std::vector<EventType> types(const std::vector<Event>& es) {
 
 }  // namespace
 
-TEST(NodeStart, SendsInitThenVersAndWaitsForItsOwnInit) {
+TEST(NodeStart, SendsInitWaitsForItThenVersAndTheFirstPing) {
     Harness h;
     h.start(at(0));
     auto sent = h.take_sent();
-    ASSERT_EQ(sent.size(), 2u);
+    ASSERT_EQ(sent.size(), 1u);
     EXPECT_EQ(sent[0].type, MsgType::init);
-    EXPECT_EQ(sent[1].type, MsgType::vers);
-    EXPECT_EQ(sent[1].config.cycle, 10.0);
     EXPECT_EQ(sent[0].id, kId);
     EXPECT_FALSE(h.node.started());
     // The echo deadline: cycle + gap*(1.5 + 0.5*0.5) = 11.75 s.
@@ -101,11 +108,52 @@ TEST(NodeStart, SendsInitThenVersAndWaitsForItsOwnInit) {
 
     h.recv(Message::make_init("me", kId), at(0.01));
     sent = h.take_sent();
-    ASSERT_EQ(sent.size(), 1u);
-    EXPECT_EQ(sent[0].type, MsgType::ping);
-    EXPECT_EQ(sent[0].history, (Names{"me"}));
+    ASSERT_EQ(sent.size(), 2u);
+    EXPECT_EQ(sent[0].type, MsgType::vers);
+    EXPECT_EQ(sent[0].config.cycle, 10.0);
+    EXPECT_EQ(sent[0].id, kId);
+    EXPECT_EQ(sent[1].type, MsgType::ping);
+    EXPECT_EQ(sent[1].history, (Names{"me"}));
     EXPECT_EQ(h.node.tag_state(), 0) << "the first ping never starts a tag";
     EXPECT_TRUE(h.node.started());
+}
+
+// A vers of another process with our version (or a later one), heard after
+// we subscribed and before our init came back, says what ours would: ours
+// is not sent. A lower version, or our own vers, does not count.
+TEST(NodeStart, AVersOfOurVersionHeardWhileJoiningSparesOurs) {
+    const auto vers_of = [](const std::string& n, std::int64_t version, std::uint64_t id) {
+        Config c;
+        c.version = version;
+        return Message::make_vers(n, c, id);
+    };
+    {
+        Harness h;
+        h.start(at(0));
+        h.take_sent();
+        h.recv(vers_of("a", 0, 11), at(0.005));
+        h.recv(Message::make_init("me", kId), at(0.01));
+        auto sent = h.take_sent();
+        ASSERT_EQ(sent.size(), 1u);
+        EXPECT_EQ(sent[0].type, MsgType::ping);
+    }
+    {
+        Harness h;
+        h.start(at(0));
+        h.take_sent();
+        h.recv(vers_of("a", 3, 11), at(0.005));  // later: adopted, and ours would be stale
+        h.recv(Message::make_init("me", kId), at(0.01));
+        EXPECT_EQ(count_of(h.take_sent(), MsgType::vers), 0u);
+        EXPECT_EQ(h.node.config().version, 3);
+    }
+    for (const auto& held : {vers_of("me", 0, kId), vers_of("a", -1, 11)}) {
+        Harness h;
+        h.start(at(0));
+        h.take_sent();
+        h.recv(held, at(0.005));
+        h.recv(Message::make_init("me", kId), at(0.01));
+        EXPECT_EQ(count_of(h.take_sent(), MsgType::vers), 1u) << held.config.version.value_or(0);
+    }
 }
 
 TEST(NodeStart, StopsWhenItsOwnInitNeverComesBack) {
@@ -517,10 +565,6 @@ TEST(NodeObserver, AHeadThatOutranksTheRotationButFallsSilentIsReplaced) {
 // ---- No channel, no turn (docs/PROTOCOL.md "No channel, no turn")
 
 namespace {
-std::size_t count_of(const std::vector<Event>& es, EventType t) {
-    return static_cast<std::size_t>(
-        std::count_if(es.begin(), es.end(), [t](const Event& e) { return e.type == t; }));
-}
 // A node alone in its group, past its first ping: its next ping extends
 // [me] and would tag it.
 Harness& alone_and_started(Harness& h) {
@@ -610,9 +654,8 @@ TEST(NodeChannel, TheChannelBackRejoinsByTheStartUpRules) {
     h.node.on_channel_up(at(30));
     h.drain(at(30));
     auto sent = h.take_sent();
-    ASSERT_EQ(sent.size(), 2u);
+    ASSERT_EQ(sent.size(), 1u);
     EXPECT_EQ(sent[0].type, MsgType::init);
-    EXPECT_EQ(sent[1].type, MsgType::vers);
     EXPECT_FALSE(h.node.started());
     // What we hear before our init is back waits; our own old messages
     // (same id) are never a twin.
@@ -623,8 +666,11 @@ TEST(NodeChannel, TheChannelBackRejoinsByTheStartUpRules) {
     EXPECT_TRUE(h.node.started());
     // The held ping from b shows a live rotation ([b a]): we take its chain
     // and wait for our turn in it, with no first ping of [me] (which would
-    // restart the chain, as a newcomer's does, if it outranked b).
-    EXPECT_TRUE(h.take_sent().empty());
+    // restart the chain, as a newcomer's does, if it outranked b); only
+    // our vers, now that the channel carries what we send.
+    sent = h.take_sent();
+    ASSERT_EQ(sent.size(), 1u);
+    EXPECT_EQ(sent[0].type, MsgType::vers);
     EXPECT_EQ(h.node.tag_state(), 0);
     EXPECT_EQ(h.node.chain().names(), (Names{"b", "a"}));
     ASSERT_TRUE(h.node.next_ping_time());
@@ -639,8 +685,8 @@ TEST(NodeStart, WithoutALiveRotationTheFirstPingGoesOut) {
     h.recv(ping("a", 5, {"a"}), at(0.1));
     h.recv(Message::make_init("me", kId), at(0.2));
     auto sent = h.take_sent();
-    ASSERT_EQ(sent.size(), 1u);
-    EXPECT_EQ(sent[0].history, (Names{"me"}));
+    ASSERT_EQ(count_of(sent, MsgType::ping), 1u);
+    EXPECT_EQ(sent.back().history, (Names{"me"}));
 }
 
 // A slow channel (our init took more than half a gap) still busy with
@@ -652,7 +698,7 @@ TEST(NodeStart, OnABusyChannelTheFirstPingWaitsForTheStartUpToPass) {
     h.take_sent();
     const double g = fast().gap;
     h.recv(Message::make_init("me", kId), at(g));  // a gap late
-    EXPECT_TRUE(h.take_sent().empty());
+    EXPECT_EQ(count_of(h.take_sent(), MsgType::ping), 0u);
     for (int i = 0; i < 20; ++i) {
         h.recv(Message::make_init("x" + std::to_string(i), 100 + i), at(g * (1.5 + 0.5 * i)));
         EXPECT_TRUE(h.take_sent().empty()) << i;

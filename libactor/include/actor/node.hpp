@@ -111,7 +111,7 @@ struct NodeOptions {
     // past it the least recently heard names go, as for max_known_nodes.
     std::size_t max_value_bytes = 4 * 1024 * 1024;
     // When our init does not come back in time: false, stop with
-    // StopReason::no_echo (one-shot tools); true, send init and vers again
+    // StopReason::no_echo (one-shot tools); true, send init again
     // after a doubling wait, with an `error` event each time (actor-join
     // without --timeout rides out a slow channel).
     bool retry_echo = false;
@@ -125,7 +125,8 @@ public:
     Node(Node&&) noexcept;
     Node& operator=(Node&&) noexcept;
 
-    // Sends init and vers (active, passive), starts the echo wait.
+    // Sends init (active, passive) and starts the echo wait; vers follows
+    // when the init is back (docs/PROTOCOL.md "Start-up").
     void start(Time now);
     // Every message from the channel, our own echoes included.
     void on_message(const Message& m, Time now);
@@ -165,6 +166,8 @@ public:
     const Value& value() const;
     bool ready() const;
     std::size_t known_nodes() const;
+    // The fair turn order as this node sees it, first first (tests, debugging).
+    std::vector<std::string> turn_order() const;
     std::optional<Time> next_ping_time() const;
     StopReason stop_reason() const;
     bool stopped() const { return stop_reason() != StopReason::none; }
