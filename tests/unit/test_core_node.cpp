@@ -698,16 +698,43 @@ TEST(NodeStart, OnABusyChannelTheFirstPingWaitsForTheStartUpToPass) {
     h.take_sent();
     const double g = fast().gap;
     h.recv(Message::make_init("me", kId), at(g));  // a gap late
-    EXPECT_EQ(count_of(h.take_sent(), MsgType::ping), 0u);
+    std::size_t vers = 0;
+    auto sent = h.take_sent();
+    EXPECT_EQ(count_of(sent, MsgType::ping), 0u);
+    vers += count_of(sent, MsgType::vers);
     for (int i = 0; i < 20; ++i) {
         h.recv(Message::make_init("x" + std::to_string(i), 100 + i), at(g * (1.5 + 0.5 * i)));
-        EXPECT_TRUE(h.take_sent().empty()) << i;
+        sent = h.take_sent();
+        EXPECT_EQ(count_of(sent, MsgType::ping), 0u) << i;
+        vers += count_of(sent, MsgType::vers);
     }
     // Quiet from 10.5 gaps on: the first ping within 3 gaps after a gap of quiet.
     h.run_until(at(g * 15));
-    auto sent = h.take_sent();
-    ASSERT_EQ(sent.size(), 1u);
-    EXPECT_EQ(sent[0].history, (Names{"me"}));
+    sent = h.take_sent();
+    vers += count_of(sent, MsgType::vers);
+    ASSERT_EQ(count_of(sent, MsgType::ping), 1u);
+    EXPECT_EQ(sent.back().history, (Names{"me"}));
+    EXPECT_EQ(vers, 1u) << "our vers, once, within start_vers_window of the echo";
+}
+
+// On a busy channel (our init a gap late) our vers waits a random time
+// within twice the echo's delay (at least 2 gaps): a vers of our version
+// from another process that comes meanwhile cancels it; one of a lower
+// version does not.
+TEST(NodeStart, OnABusyChannelOurVersWaitsAndAnotherOfOurVersionCancelsIt) {
+    const double g = fast().gap;
+    for (const std::int64_t theirs : {0, -1}) {
+        Harness h;
+        h.start(at(0));
+        h.take_sent();
+        h.recv(Message::make_init("me", kId), at(g));
+        EXPECT_EQ(count_of(h.take_sent(), MsgType::vers), 0u) << "not at once";
+        Config c;
+        c.version = theirs;
+        h.recv(Message::make_vers("a", c, 11), at(g * 1.2));
+        h.run_until(at(g * 4));  // the window: 2 gaps after the echo
+        EXPECT_EQ(count_of(h.take_sent(), MsgType::vers), theirs == 0 ? 0u : 1u) << theirs;
+    }
 }
 
 TEST(NodeChannel, RetryEchoKeepsAskingInsteadOfStopping) {

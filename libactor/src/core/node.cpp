@@ -135,6 +135,16 @@ constexpr double rejoin_listen_names = 100;
 
 Duration gap_times(const Config& c, double f) { return from_seconds(c.gap * f); }
 
+// Our start-up vers goes out at a uniform time within this window after our
+// init came back (`echo`: how long that took), and not at all if a vers of
+// another process with our version or a later one comes first
+// (docs/PROTOCOL.md "Start-up"): twice the echo's delay, so that the vers
+// of those who joined just before us, queued behind our init, reach us
+// first; at least two gaps.
+Duration start_vers_window(const Config& c, Duration echo) {
+    return 2 * std::max(echo, gap_times(c, 1.0));
+}
+
 }  // namespace
 
 struct Node::Impl {
@@ -184,6 +194,9 @@ struct Node::Impl {
     std::map<std::string, Time> vers_warned;
     std::optional<Time> next_ping;
     std::optional<Time> tag_deadline;
+    // Our vers is due then: a correction (receive_vers) or our start-up vers
+    // on a busy channel (begin); a vers of our version from another process
+    // cancels it.
     std::optional<Time> vers_resend;
     std::vector<Message> out;
     std::vector<Event> events;
@@ -193,6 +206,11 @@ struct Node::Impl {
     Value last_ping_value;  // what our last ping carried
     Time last_ping_at{};            // when we sent it
     Time turn_base{};               // what next_ping was last chosen from
+    // The fair policy's draw for the turn from turn_base: a slot chosen
+    // again for the same turn (a member learned) moves with the order and
+    // the width, not with a fresh draw (see recompute_next_ping).
+    std::optional<Time> slot_base;
+    double slot_u = 0;
     unsigned failed_attempts = 0;   // our pings superseded since our last tag
     std::size_t last_ping_history = 0;  // how many names it carried
     Chain chain;
@@ -308,6 +326,18 @@ struct Node::Impl {
         turn_base = now;
         next_ping = now + from_seconds(config.cycle) + gap_times(config, ping_delay_factor());
     }
+    // One uniform draw per turn for the fair slots. Drawn afresh each time a
+    // member joined, a thousand nodes learning a rejoining group's inits
+    // (100 a second) drew the late slot of a 50 s width again and again,
+    // and the earliest of all those draws came at once: 40 pings within
+    // 1.5 s, and two tagged (simulator, 1000 nodes, broker restart, seed 3).
+    double turn_draw() {
+        if (slot_base != turn_base) {
+            slot_base = turn_base;
+            slot_u = opts.random();
+        }
+        return slot_u;
+    }
     // The fair policy learned of a member: our slot may have moved since
     // the last turn (a member that waited longer is now ahead of us).
     void member_joined(const std::string& n) {
@@ -325,7 +355,7 @@ struct Node::Impl {
             // ignore a repeat from H[0]) yet tag it: the others extend the
             // chain first, as under 0.24's rule.
             if (names.size() == 1 && names.front() == opts.name) return lone_head_delay;
-            if (auto r = order.rank(opts.name, fair_slots)) return fair_policy::slot(*r, opts.random(), failed_attempts);
+            if (auto r = order.rank(opts.name, fair_slots)) return fair_policy::slot(*r, turn_draw(), failed_attempts);
             // The chain's newest entry (our turn was the last) waits as a
             // lone head does, after every late ping: its repeat is one from
             // H[0] for each node that took our last ping (ignored) and a
@@ -336,7 +366,7 @@ struct Node::Impl {
             // Beyond the slots: after 0.24's late slot (1.5..2), where a
             // 0.24 node off the chain waits, not in it, over a width that
             // grows with the members.
-            return fair_policy::late + uniform(0, fair_policy::late_width(known_members()));
+            return fair_policy::late + turn_draw() * fair_policy::late_width(known_members());
         }
         if (names.empty()) return uniform(1.7, 1.9);
         if (names.front() == opts.name) return names.size() == 1 ? lone_head_delay : 2.0;
@@ -667,6 +697,7 @@ struct Node::Impl {
                 return;
             }
             config = next;
+            vers_resend.reset();  // ours would be theirs again
             Event e;
             e.type = EventType::setup;
             e.config = config;
@@ -677,8 +708,10 @@ struct Node::Impl {
         if (theirs < config.version) {
             if (state >= 2) {
                 send_vers();
+                vers_resend.reset();
             } else if (auto pos = chain.index_of(opts.name)) {
-                vers_resend = now + gap_times(config, 1.0 - std::ldexp(1.0, -static_cast<int>(*pos)));
+                const Time at = now + gap_times(config, 1.0 - std::ldexp(1.0, -static_cast<int>(*pos)));
+                vers_resend = vers_resend ? std::min(*vers_resend, at) : at;
             }
         } else {
             vers_resend.reset();
@@ -781,13 +814,24 @@ struct Node::Impl {
         echo_attempts = 0;
         heard_waiting.reset();
         if (keeps_order()) order.joined(opts.name);
-        // Our vers, unless the channel already carried one of our version or
-        // later from another process since we subscribed: a group that
-        // starts or rejoins together (a thousand behind one broker) then
-        // sends a few instead of one each, and every receiver compares its
-        // version with that one just as it would with ours (docs/PROTOCOL.md
-        // "Start-up").
-        if (std::exchange(vers_due, false) && !vers_shown(config.version)) send_vers();
+        // Our vers, unless another process's of our version or a later one
+        // comes first: every receiver compares its version with that one
+        // just as it would with ours (docs/PROTOCOL.md "Start-up"). On a
+        // quiet channel it goes now unless one was held; on a busy one (our
+        // init came back late) or when rejoining a crowd, at a random time
+        // within start_vers_window, so that those queued behind our init
+        // can cancel it: a group that starts or rejoins together (a
+        // thousand behind one broker) then sends a few instead of one each.
+        if (std::exchange(vers_due, false)) {
+            const Duration echo = now - init_sent;
+            if (echo > gap_times(config, busy_echo_gaps) ||
+                (rejoining && known_members() > crowd_members)) {
+                vers_resend = now + std::chrono::duration_cast<Duration>(
+                                        start_vers_window(config, echo) * uniform(0, 1));
+            } else if (!vers_shown(config.version)) {
+                send_vers();
+            }
+        }
         const bool live = std::any_of(held.begin(), held.end(), [&](const Message& m) {
             return (m.type == MsgType::ping || m.type == MsgType::hist) && m.history.size() >= 2 &&
                    !ours(m);
