@@ -309,7 +309,7 @@ def channel_losses(nodes, until):
                 break
             kind = ev.get("event")
             if kind == "disconnected":
-                why = ev.get("message", "?")
+                why = ev.get("reason", "?")
                 reasons[why] = reasons.get(why, 0) + 1
             elif kind == "error":
                 why = ev.get("message", "?")[:60]

@@ -187,6 +187,34 @@ TEST(ReconnectPolicy, AttemptBoundFollowsTheDeadlineWithAFloor) {
     EXPECT_EQ(forever.attempt_timeout(Time(0)), 5s);
 }
 
+// Each failure in a row doubles the next attempt's bound, up to
+// max_attempt_timeout; a connection brings it back. Within the first
+// connection's deadline, the time left still caps it.
+TEST(ReconnectPolicy, AttemptBoundDoublesWithFailuresInARow) {
+    ReconnectOptions o = opts([] { return always(1.0); }, std::nullopt);
+    o.attempt_timeout = 5s;
+    o.max_attempt_timeout = 60s;
+    ReconnectPolicy p(o);
+    p.start(Time(0));
+    std::vector<Duration> bounds;
+    for (int i = 0; i < 6; ++i) {
+        bounds.push_back(p.attempt_timeout(Time(0)));
+        p.failed(Time(0));
+    }
+    EXPECT_EQ(bounds, (std::vector<Duration>{5s, 10s, 20s, 40s, 60s, 60s}));
+    p.connected(Time(1s));
+    EXPECT_EQ(p.attempt_timeout(Time(1s)), 5s);
+    p.failed(Time(2s));  // the connection lost: the next attempt may take longer
+    EXPECT_EQ(p.attempt_timeout(Time(2s)), 10s);
+
+    ReconnectOptions d = opts([] { return always(1.0); }, 30s);
+    d.attempt_timeout = 5s;
+    ReconnectPolicy bounded(d);
+    bounded.start(Time(0));
+    for (int i = 0; i < 4; ++i) bounded.failed(Time(1s));
+    EXPECT_EQ(bounded.attempt_timeout(Time(1s)), 29s);  // 80 s by the doubling, 29 s left
+}
+
 TEST(ReconnectPolicy, OddInputsStaySane) {
     // No random source: no jitter. Out-of-range randoms are clamped.
     ReconnectPolicy none(opts({}, std::nullopt));

@@ -12,6 +12,7 @@ ReconnectPolicy::ReconnectPolicy(ReconnectOptions o) : o_(std::move(o)) {
     o_.max_backoff = std::max(o_.max_backoff, o_.initial_backoff);
     o_.min_attempt = std::max(o_.min_attempt, Duration(1));
     o_.attempt_timeout = std::max(o_.attempt_timeout, o_.min_attempt);
+    o_.max_attempt_timeout = std::max(o_.max_attempt_timeout, o_.attempt_timeout);
     next_ = o_.initial_backoff;
 }
 
@@ -55,8 +56,11 @@ ReconnectAction ReconnectPolicy::failed(Time now) {
 }
 
 Duration ReconnectPolicy::attempt_timeout(Time now) const {
-    if (ever_connected_ || !deadline_) return o_.attempt_timeout;
-    return std::clamp(*deadline_ - now, o_.min_attempt, o_.attempt_timeout);
+    Duration bound = o_.attempt_timeout;
+    for (std::uint64_t i = 0; i < failures_ && bound < o_.max_attempt_timeout; ++i)
+        bound = bound > o_.max_attempt_timeout / 2 ? o_.max_attempt_timeout : bound * 2;
+    if (ever_connected_ || !deadline_) return bound;
+    return std::clamp(*deadline_ - now, o_.min_attempt, bound);
 }
 
 std::optional<Time> ReconnectPolicy::deadline() const {
