@@ -298,6 +298,24 @@ def count_kinds(hexps):
 WIRE_SETTLE_MIN = {1000: 90}
 
 
+def print_timeline(lines, step, tags=(), label=""):
+    """Messages by type (and `tag` events, given their times) per `step`
+    seconds since the first captured line, on stderr (diagnostics)."""
+    buckets = {}
+    first = None
+    for ts, _, hexp in lines:
+        first = first if first is not None else ts
+        k = kind_of(hexp)
+        b = buckets.setdefault(int((ts - first) // step), {})
+        b[k] = b.get(k, 0) + 1
+    for t in tags:
+        if first is not None and t >= first:
+            b = buckets.setdefault(int((t - first) // step), {})
+            b["tag"] = b.get("tag", 0) + 1
+    for b in sorted(buckets):
+        print(f"#   {label}t+{b * step:>3}s {buckets[b]}", file=sys.stderr)
+
+
 def channel_losses(nodes, until):
     """The nodes' own view of their channel before `until`: how many
     `disconnected` events they printed, by reason, and how many `error`
@@ -365,6 +383,10 @@ def broker_restart(broker, capture, nodes, cycle, gap, group, tmp):
     for t in times:
         per_s[int(t - t_up)] = per_s.get(int(t - t_up), 0) + 1
     until = first_tag if first_tag is not None else t_end
+    if os.environ.get("ACTOR_BENCH_TIMELINE"):
+        print(f"#   restart: broker up at capture t+0 (last reconnect at "
+              f"t+{(t_last - t_up) if t_last else -1:.1f} s)", file=sys.stderr)
+        print_timeline(cap2.lines(), 2, [s_ for s_, _, _ in iv if s_ >= t_up], "restart ")
     counts = count_kinds(hexp for ts, _, hexp in cap2.lines() if ts <= until)
     after_first = [ts for ts, _, hexp in cap2.lines()
                    if first_tag is not None and ts >= first_tag and KINDS["ping"] in hexp]
@@ -419,16 +441,7 @@ def run_wire(n, turns, tmp, restart=False):
     tags = sum(1 for s, _, _ in iv if t0 <= s <= t1)
     two = overlaps(iv, t0, t1)
     if os.environ.get("ACTOR_BENCH_TIMELINE"):
-        # Messages by type per 10 s since the capture began (diagnostics).
-        buckets = {}
-        first = None
-        for ts, _, hexp in capture.lines():
-            first = first if first is not None else ts
-            k = kind_of(hexp)
-            b = buckets.setdefault(int((ts - first) // 10), {})
-            b[k] = b.get(k, 0) + 1
-        for b in sorted(buckets):
-            print(f"#   t+{b * 10:>3}s {buckets[b]}", file=sys.stderr)
+        print_timeline(capture.lines(), 10)
     msgs = sum(counts.values())
     per = max(tags, 1)
     return dict(n=n, cycle=cycle, gap=gap, secs=t1 - t0, tags=tags, pings=counts["ping"],
