@@ -872,10 +872,13 @@ struct Node::Impl {
     }
 
     // Start-up (and rejoining after the channel came back): init, vers, and
-    // the wait for our init.
-    void join(Time now) {
+    // the wait for our init. Rejoining a crowd (more than crowd_members
+    // known), no init: the group knows our id, the first ping's echo proves
+    // the channel (no channel, no turn), and a thousand inits are ten
+    // seconds of one broker; we begin at once and listen (rule 5).
+    void join(Time now, bool rejoin = false) {
         pinged = false;
-        rejoining = false;
+        rejoining = rejoin;
         ping_in_flight = false;
         init_sent = now;
         heard_startup.reset();
@@ -884,8 +887,12 @@ struct Node::Impl {
         unechoed_until.reset();
         heard_waiting.reset();
         echo_postponed.reset();
-        send(Message::make_init(opts.name, opts.id));
         vers_due = true;
+        if (rejoin && known_members() > crowd_members) {
+            begin(now);
+            return;
+        }
+        send(Message::make_init(opts.name, opts.id));
         // Rejoining a group we knew (the channel came back): all its members
         // may be rejoining at once, 2 broadcasts each, queued at one broker;
         // our init waits its turn behind theirs, so the first resend waits
@@ -968,8 +975,7 @@ struct Node::Impl {
         if (stop != StopReason::none || !offline) return;
         offline = false;
         if (mode == Mode::observer) return;
-        join(now);
-        rejoining = true;
+        join(now, true);
     }
 
     void timers(Time now) {
