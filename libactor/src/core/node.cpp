@@ -252,6 +252,12 @@ struct Node::Impl {
         if (!keeps_order() || history < 2) return;
         order.took_turn(n, opts.name, fair_slots, now, timing::report_window(config) + from_seconds(config.gap));
     }
+    // Stand behind the members we know that have had no turn, as if our
+    // start had been a turn (rule 2 of "Joining at scale").
+    void stand_back(Time now) {
+        order.took_turn(opts.name, opts.name, fair_slots, now,
+                        timing::report_window(config) + from_seconds(config.gap));
+    }
     // The fair policy chooses when a ready active node pings once it knows
     // another member (before, and when not ready: 0.24's rules).
     bool fair_timing() const { return keeps_order() && ready && order.size() >= 2; }
@@ -525,8 +531,7 @@ struct Node::Impl {
         // latency half a gap: 18 of 200 seeds had one never tagged in 100
         // turns).
         if (!keeps_order() || known_members() <= crowd_members) return;
-        order.took_turn(opts.name, opts.name, fair_slots, now,
-                        timing::report_window(config) + from_seconds(config.gap));
+        stand_back(now);
         if (next_ping && ready && state == 0) recompute_next_ping(turn_base);
     }
     void receive_steps(const Message& m, Time now) {
