@@ -676,6 +676,29 @@ TEST(NodeChannel, TheChannelBackRejoinsByTheStartUpRules) {
     ASSERT_TRUE(h.node.next_ping_time());
 }
 
+// Rejoining a crowd (more than 10 members known): no init and no echo
+// wait; the node begins at once and listens for the rotation before a
+// first ping of [self] (docs/PROTOCOL.md "Joining at scale", rule 6).
+TEST(NodeChannel, RejoiningACrowdSendsNoInitAndListensFirst) {
+    Harness h;
+    alone_and_started(h);
+    for (int i = 0; i < 12; ++i) h.recv(ping("m" + std::to_string(10 + i), 1, {"m" + std::to_string(10 + i)}), at(1 + 0.01 * i));
+    h.node.on_channel_lost(at(2));
+    h.drain(at(2));
+    h.take_sent();
+    h.node.on_channel_up(at(30));
+    h.drain(at(30));
+    EXPECT_TRUE(h.take_sent().empty()) << "no init, no vers yet, no first ping";
+    EXPECT_TRUE(h.node.started());
+    // A live rotation heard while listening is joined, not restarted.
+    h.recv(ping("m10", 1, {"m10", "m11"}), at(31));
+    auto sent = h.take_sent();
+    EXPECT_EQ(count_of(sent, MsgType::init), 0u);
+    EXPECT_EQ(count_of(sent, MsgType::ping), 0u);
+    EXPECT_EQ(h.node.chain().names(), (Names{"m10", "m11"}));
+    EXPECT_FALSE(h.node.stopped());
+}
+
 // Heard before our init came back, only first pings ([x]: nobody has a
 // rotation yet): our own first ping goes out as usual, then what we held.
 TEST(NodeStart, WithoutALiveRotationTheFirstPingGoesOut) {
