@@ -968,7 +968,14 @@ struct Node::Impl {
         held.clear();
         held_sizes.clear();
         held_bytes = 0;
-        order.clear();  // rejoining, we learn the group again
+        // Rejoining, a small group is learned again from its inits. A
+        // crowd's order is kept: it sends no init to rejoin (rule 6), and
+        // after a broker restart, when everyone lost the channel at once,
+        // nothing happened meanwhile; cleared, the orders held only the
+        // members heard pinging since, the fair timing fell back to 0.24's
+        // late slot (1.5..2 gaps, no width for a crowd), and the crowd
+        // pinged there together: 74 pings in 4 s (real, 1000 members).
+        if (known_members() <= crowd_members) order.clear();
         if (mode == Mode::observer) return;  // an observer only listens
         started_flag = false;
         // The group went on without us: rejoin with nothing of the old
@@ -1090,7 +1097,15 @@ struct Node::Impl {
         if (started_flag && state == 0 && mode == Mode::active && next_ping && *next_ping <= now) {
             if (first_ping_waits && !first_ping_quiet) {
                 first_ping_waits = false;  // a rejoin's listening is over: nothing heard
-                send_ping(now);
+                if (known_members() > crowd_members) {
+                    // A crowd's listens end within a quarter of the wait of
+                    // each other: spread the first pings over the fair late
+                    // width, as at the end of rule 3's wait; the first heard
+                    // gives the others the chain.
+                    next_ping = now + gap_times(config, uniform(0, fair_policy::late_width(known_members())));
+                } else {
+                    send_ping(now);
+                }
             } else if (first_ping_waits) {
                 // Still waiting for the start-up traffic to stop (begin()).
                 if (heard_startup && now - *heard_startup < gap_times(config, 1.0)) {
