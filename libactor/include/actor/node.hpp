@@ -11,6 +11,7 @@
 #include "actor/config.hpp"
 #include "actor/event.hpp"
 #include "actor/message.hpp"
+#include "actor/names.hpp"
 #include "actor/time.hpp"
 #include "actor/value.hpp"
 
@@ -116,6 +117,10 @@ struct NodeOptions {
     // without --timeout rides out a slow channel).
     bool retry_echo = false;
     TurnPolicy turn_policy = TurnPolicy::fair;
+    // Where the turn order interns names (actor/names.hpp). Null: a table
+    // of the node's own. The simulator gives all its nodes one; it changes
+    // nothing a node does, only what its state costs.
+    std::shared_ptr<NameTable> names = nullptr;
 };
 
 class Node {

@@ -208,7 +208,7 @@ struct Node::Impl {
         : opts(std::move(o)), config(opts.config), ready(opts.ready), mode(opts.mode),
           state(opts.mode == Mode::active ? 0 : -1), value(opts.value),
           chain(opts.config.nodes), table(opts.max_known_nodes, opts.max_value_bytes),
-          order(opts.max_known_nodes) {
+          order(opts.max_known_nodes, opts.names) {
         if (!opts.random) {
             // Deterministic fallback for observers and tests that need no
             // randomness: a fixed sequence is still a valid source.

@@ -123,6 +123,8 @@ struct Simulator::Impl {
     std::vector<Slot> slots;
     std::vector<Hot> hot;  // parallel to slots
     std::unordered_map<std::string, std::uint32_t> by_name;
+    // One name table for every node (NodeOptions::names).
+    std::shared_ptr<NameTable> names = std::make_shared<NameTable>();
 
     // Broadcast records live in a deque (stable addresses while a delivery
     // calls into a node that sends more); freed records are reused.
@@ -295,6 +297,7 @@ std::size_t Simulator::add_node(NodeOptions opts) {
     Impl::Slot s;
     s.opts = std::move(opts);
     s.opts.random = nullptr;
+    if (!s.opts.names) s.opts.names = im.names;
     make_node(im.seeder, s.opts, s.rng, s.node);
     Impl::Hot h;
     h.node = s.node.get();
