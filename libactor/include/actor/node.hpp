@@ -138,6 +138,14 @@ public:
     // so a shell may leave the call out (the simulator does, at scale).
     // Judges init and vers only; false for every other type.
     bool ignores(const Message& m) const;
+    // Summaries of ignores() that need no message, for a shell that asks
+    // once per call instead of once per copy (the simulator keeps them
+    // beside its node table): true when ignores(m) holds for every init m
+    // naming another node; and a config version V such that ignores(m)
+    // holds for every vers m of version V (nothing: none known). Both are
+    // sufficient conditions only: false or nothing says "ask ignores()".
+    bool ignores_inits() const;
+    std::optional<std::int64_t> ignored_vers_version() const;
     // The transport lost the channel: a tagged node emits `untag` with
     // reason "disconnected"; nothing is sent, heard, timed or reported
     // until on_channel_up(), which rejoins by the start-up rules.

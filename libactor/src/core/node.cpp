@@ -1097,6 +1097,22 @@ bool Node::ignores(const Message& m) const {
     if (s.mode == Mode::observer) return true;
     return theirs == s.config.version && !s.vers_resend;
 }
+// Sufficient conditions for ignores(), derived from it line by line.
+bool Node::ignores_inits() const {
+    const auto& s = *impl_;
+    if (s.stop != StopReason::none || !s.start_called || s.offline) return true;
+    if (!s.started_flag || s.first_ping_waits) return false;
+    // The twin check reads only inits of our own name; the order, none
+    // once it is full.
+    return !s.keeps_order() || s.order.full();
+}
+std::optional<std::int64_t> Node::ignored_vers_version() const {
+    const auto& s = *impl_;
+    if (s.stop != StopReason::none || !s.start_called || s.offline) return s.config.version;
+    if (!s.started_flag || s.first_ping_waits) return std::nullopt;
+    if (s.mode == Mode::passive || s.mode == Mode::observer || !s.vers_resend) return s.config.version;
+    return std::nullopt;
+}
 void Node::on_timer(Time now) { impl_->timers(now); }
 std::optional<Time> Node::next_deadline() const { return impl_->deadline(); }
 
