@@ -117,8 +117,8 @@ struct NodeOptions {
     // without --timeout rides out a slow channel).
     bool retry_echo = false;
     TurnPolicy turn_policy = TurnPolicy::fair;
-    // Where the turn order interns names (actor/names.hpp). Null: a table
-    // of the node's own. The simulator gives all its nodes one; it changes
+    // Where the value map and the turn order intern names
+    // (actor/names.hpp). Null: a table of the node's own. The simulator gives all its nodes one; it changes
     // nothing a node does, only what its state costs.
     std::shared_ptr<NameTable> names = nullptr;
 };

@@ -204,10 +204,15 @@ struct Node::Impl {
     std::deque<std::size_t> held_sizes;  // encoded bytes of each held message
     std::size_t held_bytes = 0;
 
+    // The value map and the turn order intern names in one table.
+    static NodeOptions with_names(NodeOptions o) {
+        if (!o.names) o.names = std::make_shared<NameTable>();
+        return o;
+    }
     explicit Impl(NodeOptions o)
-        : opts(std::move(o)), config(opts.config), ready(opts.ready), mode(opts.mode),
+        : opts(with_names(std::move(o))), config(opts.config), ready(opts.ready), mode(opts.mode),
           state(opts.mode == Mode::active ? 0 : -1), value(opts.value),
-          chain(opts.config.nodes), table(opts.max_known_nodes, opts.max_value_bytes),
+          chain(opts.config.nodes), table(opts.max_known_nodes, opts.max_value_bytes, opts.names),
           order(opts.max_known_nodes, opts.names) {
         if (!opts.random) {
             // Deterministic fallback for observers and tests that need no

@@ -15,15 +15,23 @@
 //   (a chain longer than the bound), it waits k more names (or an eighth of
 //   the byte budget) before trying again, so a full table of kept names
 //   costs no scan per message.
+// - names are interned (actor/names.hpp, shared with the turn order): an
+//   entry lives in a pool of stable addresses (a deque with a free list),
+//   found through an id index, so a lookup hashes the name once in the
+//   name table (whose last answer is cached: a broadcast reaches many nodes
+//   in a row) and then compares integers.
+#include "actor/names.hpp"
 #include "actor/value.hpp"
+#include "id_index.hpp"
 
 #include <array>
 #include <cstdint>
-#include <memory_resource>
+#include <deque>
+#include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 namespace actor::detail {
 
@@ -37,11 +45,15 @@ public:
         double count = 0;          // valid_pings when it last pinged
         Peer* older = nullptr;
         Peer* newer = nullptr;
-        const std::string* key = nullptr;  // this entry's name in the map
+        const std::string* key = nullptr;  // this entry's name (in the name table)
+        NameTable::Id id = NameTable::none;
     };
     using Kept = std::unordered_set<std::string_view>;
 
-    PeerTable(std::size_t max_names, std::size_t max_value_bytes);
+    // `names`: the table to intern names in (null: one of its own).
+    PeerTable(std::size_t max_names, std::size_t max_value_bytes,
+              std::shared_ptr<NameTable> names = nullptr);
+    ~PeerTable();
     PeerTable(const PeerTable&) = delete;
     PeerTable& operator=(const PeerTable&) = delete;
 
@@ -61,27 +73,25 @@ public:
     // The plain map lookup, without the recent-lookup cache.
     Peer* lookup(const std::string& n);
 
-    std::size_t size() const { return peers_.size(); }
+    std::size_t size() const { return index_.size(); }
     std::size_t valued() const { return valued_; }
     std::size_t value_bytes() const { return value_bytes_; }
 
 private:
-    void note_recent(std::size_t h, Peer* p) const;
+    void note_recent(Peer* p) const;
     void unlink(Peer& p);
     void link_newest(Peer& p);
 
     std::size_t max_names_;
     std::size_t max_value_bytes_;
-    struct Recent {
-        std::size_t hash = 0;
-        Peer* peer = nullptr;
-    };
-    mutable std::array<Recent, 8> recent_{};
+    std::shared_ptr<NameTable> names_;
+    mutable std::array<Peer*, 8> recent_{};
     mutable std::size_t recent_next_ = 0;
-    // A full table replaces one entry per new name: the pool recycles freed
-    // entries in place of a malloc/free pair each.
-    std::pmr::unsynchronized_pool_resource pool_;
-    std::pmr::unordered_map<std::string, Peer> peers_{&pool_};
+    // A full table replaces one entry per new name: freed entries are
+    // reused in place of a malloc/free pair each.
+    std::deque<Peer> pool_;
+    std::vector<std::uint32_t> free_;
+    IdIndex index_;  // id -> pool slot
     std::size_t valued_ = 0;
     std::size_t value_bytes_ = 0;
     std::size_t names_floor_ = 0;  // evict for names again only at this size

@@ -11,70 +11,23 @@ TurnOrder::TurnOrder(std::size_t max_names, std::shared_ptr<NameTable> names)
       names_(names ? std::move(names) : std::make_shared<NameTable>()) {}
 
 TurnOrder::TurnOrder(TurnOrder&& o) noexcept
-    : max_(o.max_), names_(o.names_), count_(std::exchange(o.count_, 0)),
-      fresh_(std::move(o.fresh_)), pool_(std::move(o.pool_)), free_(std::move(o.free_)),
-      head_(std::exchange(o.head_, nil)), tail_(std::exchange(o.tail_, nil)),
-      index_(std::move(o.index_)), shift_(std::exchange(o.shift_, 64)) {
+    : max_(o.max_), names_(o.names_), fresh_(std::move(o.fresh_)), pool_(std::move(o.pool_)),
+      free_(std::move(o.free_)), head_(std::exchange(o.head_, nil)),
+      tail_(std::exchange(o.tail_, nil)), index_(std::move(o.index_)) {
     o.fresh_.clear();
     o.pool_.clear();
     o.free_.clear();
-    o.index_.clear();
 }
 
 TurnOrder::~TurnOrder() { clear(); }
 
 void TurnOrder::clear() {
-    for (const auto& x : index_)
-        if (x.id != NameTable::none) names_->release(x.id);
-    count_ = 0;
+    index_.for_each([this](Id id, std::uint32_t) { names_->release(id); });
     fresh_.clear();
     pool_.clear();
     free_.clear();
     head_ = tail_ = nil;
     index_.clear();
-    shift_ = 64;
-}
-
-std::uint32_t TurnOrder::slot_of(Id id) const {
-    if (id == NameTable::none || index_.empty()) return nil;
-    const std::size_t mask = index_.size() - 1;
-    for (std::size_t i = home(id);; i = (i + 1) & mask) {
-        if (index_[i].id == id) return index_[i].slot;
-        if (index_[i].id == NameTable::none) return nil;
-    }
-}
-
-void TurnOrder::index_grow() {
-    std::vector<Index> old = std::move(index_);
-    const std::size_t cap = old.empty() ? 16 : old.size() * 2;
-    index_.assign(cap, Index{});
-    shift_ = 64;
-    for (std::size_t c = cap; c > 1; c >>= 1) --shift_;
-    for (const auto& x : old)
-        if (x.id != NameTable::none) index_put(x.id, x.slot);
-}
-
-void TurnOrder::index_put(Id id, std::uint32_t slot) {
-    const std::size_t mask = index_.size() - 1;
-    std::size_t i = home(id);
-    while (index_[i].id != NameTable::none) i = (i + 1) & mask;
-    index_[i] = Index{id, slot};
-}
-
-void TurnOrder::index_erase(Id id) {
-    // Linear probing, backward-shift deletion: no tombstones.
-    const std::size_t mask = index_.size() - 1;
-    std::size_t i = home(id);
-    while (index_[i].id != id) i = (i + 1) & mask;
-    for (std::size_t j = (i + 1) & mask; index_[j].id != NameTable::none; j = (j + 1) & mask) {
-        const std::size_t k = home(index_[j].id);
-        // Move j into the hole at i unless its home lies cyclically in (i, j].
-        const bool stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
-        if (stays) continue;
-        index_[i] = index_[j];
-        i = j;
-    }
-    index_[i] = Index{};
 }
 
 std::uint32_t TurnOrder::add_entry(Id id) {
@@ -88,9 +41,7 @@ std::uint32_t TurnOrder::add_entry(Id id) {
         pool_.emplace_back();
     }
     pool_[slot].id = id;
-    if ((count_ + 1) * 4 > index_.size() * 3) index_grow();
-    index_put(id, slot);
-    ++count_;
+    index_.put(id, slot);
     return slot;
 }
 
@@ -122,10 +73,9 @@ void TurnOrder::erase_slot(std::uint32_t s) {
     const Id id = e.id;
     if (e.fresh) fresh_.erase(fresh_.begin() + static_cast<std::ptrdiff_t>(fresh_pos(id)));
     else unlink(s);
-    index_erase(id);
+    index_.erase(id);
     e.id = NameTable::none;
     free_.push_back(s);
-    --count_;
     names_->release(id);
 }
 
@@ -189,7 +139,7 @@ void TurnOrder::took_turn(const std::string& name, const std::string& self, std:
         link_back(s);
         return;
     }
-    if (count_ >= max_) {
+    if (full()) {
         // Room for a turn by a name we did not know: the first entry that
         // is not ourselves goes.
         std::uint32_t victim = nil;
@@ -203,7 +153,7 @@ void TurnOrder::took_turn(const std::string& name, const std::string& self, std:
             if (pool_[t].id != sid) victim = t;
         if (victim != nil) erase_slot(victim);
     }
-    if (count_ >= max_) return;
+    if (full()) return;
     const std::uint32_t s = add_entry(names_->retain(name));
     Entry& e = pool_[s];
     e.fresh = false;
@@ -225,7 +175,7 @@ std::optional<std::size_t> TurnOrder::rank(const std::string& name, std::size_t 
 
 std::vector<std::string> TurnOrder::names() const {
     std::vector<std::string> out;
-    out.reserve(count_);
+    out.reserve(size());
     for (Id f : fresh_) out.push_back(names_->name(f));
     for (std::uint32_t t = head_; t != nil; t = pool_[t].next) out.push_back(names_->name(pool_[t].id));
     return out;

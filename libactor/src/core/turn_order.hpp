@@ -27,6 +27,7 @@
 // a list and a hash map of strings took about 200.
 #include "actor/names.hpp"
 #include "actor/time.hpp"
+#include "id_index.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -48,10 +49,10 @@ public:
     TurnOrder& operator=(const TurnOrder&) = delete;
 
     void clear();
-    bool contains(const std::string& name) const { return slot_of(names_->find(name)) != nil; }
-    std::size_t size() const { return count_; }
+    bool contains(const std::string& name) const { return index_.find(names_->find(name)) != nil; }
+    std::size_t size() const { return index_.size(); }
     // No member without a turn can be added (joined() refuses).
-    bool full() const { return count_ >= max_; }
+    bool full() const { return index_.size() >= max_; }
 
     // A member heard of that has had no turn (an init; ourselves at start).
     // A known member keeps its place. True when it was added.
@@ -70,7 +71,7 @@ public:
 
 private:
     using Id = NameTable::Id;
-    static constexpr std::uint32_t nil = UINT32_MAX;
+    static constexpr std::uint32_t nil = IdIndex::nil;
     struct Entry {
         Time heard{};
         Id id = NameTable::none;
@@ -79,34 +80,22 @@ private:
         bool fresh = true;
         bool has_heard = false;
     };
-    struct Index {
-        Id id = NameTable::none;
-        std::uint32_t slot = nil;
-    };
     static constexpr int max_misses = 3;
 
-    std::uint32_t slot_of(Id id) const;
+    std::uint32_t slot_of(Id id) const { return index_.find(id); }
     std::uint32_t add_entry(Id id);  // pool slot, indexed
     void erase_slot(std::uint32_t slot);
     void unlink(std::uint32_t slot);
     void link_back(std::uint32_t slot);
     std::size_t fresh_pos(Id id) const;  // where id is, or would go, in fresh_
-    std::size_t home(Id id) const {
-        return static_cast<std::size_t>((static_cast<std::uint64_t>(id) * 0x9E3779B97F4A7C15ull) >> shift_);
-    }
-    void index_put(Id id, std::uint32_t slot);
-    void index_erase(Id id);
-    void index_grow();
 
     std::size_t max_;
     std::shared_ptr<NameTable> names_;
-    std::size_t count_ = 0;
     std::vector<Id> fresh_;  // no turn yet, in name order
     std::vector<Entry> pool_;
     std::vector<std::uint32_t> free_;
     std::uint32_t head_ = nil, tail_ = nil;  // turned: the longest since its turn first
-    std::vector<Index> index_;               // power of two, at most 3/4 full
-    unsigned shift_ = 64;
+    IdIndex index_;                          // id -> pool slot
     std::vector<Id> drop_;                   // took_turn's scratch
 };
 
