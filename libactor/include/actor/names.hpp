@@ -43,6 +43,13 @@ public:
     // One reference to id fewer; the last one forgets the name.
     void release(Id id);
     const std::string& name(Id id) const { return slots_[id].name; }
+    // name(a) < name(b), mostly from the first 8 bytes of each, kept in a
+    // dense array (the turn order sorts by name).
+    bool less(Id a, Id b) const {
+        const std::uint64_t x = prefix_[a], y = prefix_[b];
+        if (x != y) return x < y;
+        return slots_[a].name < slots_[b].name;
+    }
     // Names in use (tests).
     std::size_t size() const { return ids_.size(); }
 
@@ -51,7 +58,11 @@ private:
         std::string name;
         std::uint32_t refs = 0;
     };
-    std::deque<Slot> slots_;  // a deque: names never move, ids_ views them
+    std::deque<Slot> slots_;
+    // The first 8 bytes of each name, big-endian, zero-padded: as unsigned
+    // bytes compare (std::char_traits<char>), so unequal prefixes order
+    // their names.
+    std::vector<std::uint64_t> prefix_;  // a deque: names never move, ids_ views them
     std::vector<Id> free_;
     std::unordered_map<std::string_view, Id> ids_;  // views into slots_[id].name
     mutable Id last_ = none;

@@ -15,9 +15,14 @@ NameTable::Id NameTable::retain(std::string_view n) {
     } else {
         id = static_cast<Id>(slots_.size());
         slots_.emplace_back();
+        prefix_.push_back(0);
     }
     Slot& s = slots_[id];
     s.name.assign(n);
+    std::uint64_t p = 0;
+    for (std::size_t k = 0; k < 8; ++k)
+        p = (p << 8) | (k < n.size() ? static_cast<unsigned char>(n[k]) : 0u);
+    prefix_[id] = p;
     s.refs = 1;
     ids_.emplace(std::string_view(s.name), id);
     return id;

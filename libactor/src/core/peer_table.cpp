@@ -20,8 +20,8 @@ PeerTable::~PeerTable() {
 PeerTable::Peer* PeerTable::find(const std::string& n) const {
     const NameTable::Id id = names_->find(n);
     if (id == NameTable::none) return nullptr;
-    for (Peer* r : recent_)
-        if (r && r->id == id) return r;
+    for (const auto& r : recent_)
+        if (r.id == id) return r.peer;
     const std::uint32_t s = index_.find(id);
     if (s == IdIndex::nil) return nullptr;
     Peer* p = const_cast<Peer*>(&pool_[s]);
@@ -35,7 +35,7 @@ PeerTable::Peer* PeerTable::lookup(const std::string& n) {
 }
 
 void PeerTable::note_recent(Peer* p) const {
-    recent_[recent_next_] = p;
+    recent_[recent_next_] = {p->id, p};
     recent_next_ = (recent_next_ + 1) % recent_.size();
 }
 
@@ -104,7 +104,7 @@ std::size_t PeerTable::evict(const Kept& kept, const Peer* spare) {
     names_floor_ = short_of ? size() + k : 0;
     for (Peer* p : victims) {
         for (auto& r : recent_)
-            if (r == p) r = nullptr;
+            if (r.peer == p) r = Recent{};
         if (p->has_value) --valued_;
         value_bytes_ -= p->bytes;
         unlink(*p);

@@ -85,7 +85,11 @@ private:
     std::size_t max_names_;
     std::size_t max_value_bytes_;
     std::shared_ptr<NameTable> names_;
-    mutable std::array<Peer*, 8> recent_{};
+    struct Recent {
+        NameTable::Id id = NameTable::none;  // beside the pointer: no peer is read to compare
+        Peer* peer = nullptr;
+    };
+    mutable std::array<Recent, 8> recent_{};
     mutable std::size_t recent_next_ = 0;
     // A full table replaces one entry per new name: freed entries are
     // reused in place of a malloc/free pair each.

@@ -61,10 +61,9 @@ void TurnOrder::link_back(std::uint32_t s) {
 }
 
 std::size_t TurnOrder::fresh_pos(Id id) const {
-    const std::string& n = names_->name(id);
+    const NameTable& t = *names_;
     return static_cast<std::size_t>(
-        std::lower_bound(fresh_.begin(), fresh_.end(), n,
-                         [this](Id a, const std::string& b) { return names_->name(a) < b; }) -
+        std::lower_bound(fresh_.begin(), fresh_.end(), id, [&t](Id a, Id b) { return t.less(a, b); }) -
         fresh_.begin());
 }
 
