@@ -23,7 +23,7 @@
 // Storage: names are interned (actor/names.hpp; the simulator's nodes share
 // one table), so the order holds 4-byte ids: the fresh members in a vector
 // sorted by name, every entry in a pool linked into the turned list, and an
-// open-addressing index id -> entry. About 40 bytes a name, where a set,
+// open-addressing index id -> entry. About 45 bytes a name, where a set,
 // a list and a hash map of strings took about 200.
 #include "actor/names.hpp"
 #include "actor/time.hpp"
