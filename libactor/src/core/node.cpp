@@ -260,7 +260,7 @@ struct Node::Impl {
     const Value* known_value(const std::string& n) const {
         // The sender just heard is usually asked for again at once (as the
         // new chain head, when the next ping time is drawn): skip the lookup.
-        if (heard_last && *heard_last->key == n)
+        if (heard_last && table.name(*heard_last) == n)
             return heard_last->has_value ? &heard_last->value : nullptr;
         const Peer* p = table.find(n);
         return !p || !p->has_value ? nullptr : &p->value;

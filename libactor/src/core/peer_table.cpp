@@ -40,20 +40,20 @@ void PeerTable::note_recent(Peer* p) const {
 }
 
 void PeerTable::unlink(Peer& p) {
-    (p.older ? p.older->newer : oldest_) = p.newer;
-    (p.newer ? p.newer->older : newest_) = p.older;
-    p.older = p.newer = nullptr;
+    (p.older != IdIndex::nil ? pool_[p.older].newer : oldest_) = p.newer;
+    (p.newer != IdIndex::nil ? pool_[p.newer].older : newest_) = p.older;
+    p.older = p.newer = IdIndex::nil;
 }
 
 void PeerTable::link_newest(Peer& p) {
     p.older = newest_;
-    p.newer = nullptr;
-    (newest_ ? newest_->newer : oldest_) = &p;
-    newest_ = &p;
+    p.newer = IdIndex::nil;
+    (newest_ != IdIndex::nil ? pool_[newest_].newer : oldest_) = p.slot;
+    newest_ = p.slot;
 }
 
 void PeerTable::mark_heard(Peer& p) {
-    if (&p == newest_) return;
+    if (p.slot == newest_) return;
     unlink(p);
     link_newest(p);
 }
@@ -73,7 +73,7 @@ PeerTable::Peer& PeerTable::insert(const std::string& n) {
     }
     Peer& p = pool_[s];
     p.id = id;
-    p.key = &names_->name(id);
+    p.slot = s;
     index_.put(id, s);
     link_newest(p);
     note_recent(&p);
@@ -95,8 +95,10 @@ std::size_t PeerTable::evict(const Kept& kept, const Peer* spare) {
     const std::size_t k = std::max<std::size_t>(1, size() / 8);
     std::vector<Peer*> victims;
     victims.reserve(k);
-    for (Peer* p = oldest_; p && victims.size() < k; p = p->newer)
-        if (p != spare && !kept.count(*p->key)) victims.push_back(p);
+    for (std::uint32_t s = oldest_; s != IdIndex::nil && victims.size() < k; s = pool_[s].newer) {
+        Peer* p = &pool_[s];
+        if (p != spare && !kept.count(names_->name(p->id))) victims.push_back(p);
+    }
     // Names that must stay (a chain of up to max_chain_length names can
     // outnumber the bound) let the table grow past it; try again only k
     // names (or an eighth of the byte budget) later.
@@ -109,7 +111,7 @@ std::size_t PeerTable::evict(const Kept& kept, const Peer* spare) {
         value_bytes_ -= p->bytes;
         unlink(*p);
         const NameTable::Id id = p->id;
-        const std::uint32_t s = index_.find(id);
+        const std::uint32_t s = p->slot;
         index_.erase(id);
         *p = Peer{};  // the value's memory goes now, not when the slot is reused
         free_.push_back(s);

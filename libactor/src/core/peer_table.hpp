@@ -1,14 +1,14 @@
 #pragma once
 // The node's table of other nodes (docs/PROTOCOL.md "Node state"): the value
-// map (name -> last value) and the recovery records, in one hash map entry
-// per name so a ping costs one lookup, bounded in names and in decoded value
+// map (name -> last value) and the recovery records, in one entry per name
+// so a ping costs one lookup, bounded in names and in decoded value
 // bytes. Private to the core; node.cpp holds the rules, this the storage:
 //
 // - lookups try the few names looked up last first (in a steady rotation the
 //   same handful of nodes ping, and a large map is cold by the next turn);
 // - a recency list, least recently heard first, so eviction walks from the
-//   front instead of scanning and sorting (map nodes never move, so the
-//   links stay valid across rehashes);
+//   front instead of scanning and sorting (links are pool slots, which
+//   never move);
 // - evict() forgets the least recently heard eighth of the names that the
 //   caller does not keep (us, the chain, pending recoveries): amortised O(1)
 //   per new name however many names flood the channel. When too few can go
@@ -19,7 +19,7 @@
 //   entry lives in a pool of stable addresses (a deque with a free list),
 //   found through an id index, so a lookup hashes the name once in the
 //   name table (whose last answer is cached: a broadcast reaches many nodes
-//   in a row) and then compares integers.
+//   in a row) and then compares integers. 48 bytes an entry, 16 of index.
 #include "actor/names.hpp"
 #include "actor/value.hpp"
 #include "id_index.hpp"
@@ -39,14 +39,15 @@ class PeerTable {
 public:
     struct Peer {
         Value value;
+        double count = 0;          // valid_pings when it last pinged
+        NameTable::Id id = NameTable::none;  // this entry's name (name())
+        std::uint32_t bytes = 0;   // value_footprint(value) while has_value
+        // The recency list, as pool slots (4 bytes, not 8, a link).
+        std::uint32_t older = IdIndex::nil;
+        std::uint32_t newer = IdIndex::nil;
+        std::uint32_t slot = IdIndex::nil;  // its own
         bool has_value = false;    // in the value map
         bool has_count = false;    // recovery record holds a number
-        std::uint32_t bytes = 0;   // value_footprint(value) while has_value
-        double count = 0;          // valid_pings when it last pinged
-        Peer* older = nullptr;
-        Peer* newer = nullptr;
-        const std::string* key = nullptr;  // this entry's name (in the name table)
-        NameTable::Id id = NameTable::none;
     };
     using Kept = std::unordered_set<std::string_view>;
 
@@ -72,6 +73,7 @@ public:
     std::size_t evict(const Kept& kept, const Peer* spare = nullptr);
     // The plain map lookup, without the recent-lookup cache.
     Peer* lookup(const std::string& n);
+    const std::string& name(const Peer& p) const { return names_->name(p.id); }
 
     std::size_t size() const { return index_.size(); }
     std::size_t valued() const { return valued_; }
@@ -100,8 +102,8 @@ private:
     std::size_t value_bytes_ = 0;
     std::size_t names_floor_ = 0;  // evict for names again only at this size
     std::size_t bytes_floor_ = 0;  // evict for bytes again only past this
-    Peer* oldest_ = nullptr;
-    Peer* newest_ = nullptr;
+    std::uint32_t oldest_ = IdIndex::nil;
+    std::uint32_t newest_ = IdIndex::nil;
 };
 
 }  // namespace actor::detail
