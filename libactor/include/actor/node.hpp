@@ -118,8 +118,9 @@ struct NodeOptions {
     bool retry_echo = false;
     TurnPolicy turn_policy = TurnPolicy::fair;
     // Where the value map and the turn order intern names
-    // (actor/names.hpp). Null: a table of the node's own. The simulator gives all its nodes one; it changes
-    // nothing a node does, only what its state costs.
+    // (actor/names.hpp). Null: a table of the node's own. The simulator
+    // gives all its nodes one: that changes nothing a node does, only what
+    // its state costs.
     std::shared_ptr<NameTable> names = nullptr;
 };
 
