@@ -63,7 +63,7 @@ void TurnOrder::link_back(std::uint32_t s) {
 std::size_t TurnOrder::fresh_pos(Id id) const {
     const NameTable& t = *names_;
     return static_cast<std::size_t>(
-        std::lower_bound(fresh_.begin(), fresh_.end(), id, [&t](Id a, Id b) { return t.less(a, b); }) -
+        std::lower_bound(fresh_.begin(), fresh_.end(), id, [&t](Id a, Id b) { return t.less(b, a); }) -
         fresh_.begin());
 }
 
@@ -104,8 +104,8 @@ void TurnOrder::took_turn(const std::string& name, const std::string& self, std:
     const auto missed = [&](const Entry& e) { return !e.has_heard || now - e.heard > heard_window; };
     std::size_t seen = 0;
     bool reached = false;
-    for (std::size_t k = 0; k < fresh_.size() && seen < slots; ++k, ++seen) {
-        const Id f = fresh_[k];
+    for (std::size_t k = fresh_.size(); k > 0 && seen < slots; --k, ++seen) {
+        const Id f = fresh_[k - 1];
         if (f == nid) {
             reached = true;
             break;
@@ -142,9 +142,9 @@ void TurnOrder::took_turn(const std::string& name, const std::string& self, std:
         // Room for a turn by a name we did not know: the first entry that
         // is not ourselves goes.
         std::uint32_t victim = nil;
-        for (Id f : fresh_) {
-            if (f != sid) {
-                victim = slot_of(f);
+        for (std::size_t k = fresh_.size(); k > 0; --k) {
+            if (fresh_[k - 1] != sid) {
+                victim = slot_of(fresh_[k - 1]);
                 break;
             }
         }
@@ -165,8 +165,8 @@ std::optional<std::size_t> TurnOrder::rank(const std::string& name, std::size_t 
     const Id nid = names_->find(name);
     if (slot_of(nid) == nil) return std::nullopt;
     std::size_t r = 0;
-    for (std::size_t k = 0; k < fresh_.size() && r < slots; ++k, ++r)
-        if (fresh_[k] == nid) return r;
+    for (std::size_t k = fresh_.size(); k > 0 && r < slots; --k, ++r)
+        if (fresh_[k - 1] == nid) return r;
     for (std::uint32_t t = head_; t != nil && r < slots; t = pool_[t].next, ++r)
         if (pool_[t].id == nid) return r;
     return std::nullopt;
@@ -175,7 +175,7 @@ std::optional<std::size_t> TurnOrder::rank(const std::string& name, std::size_t 
 std::vector<std::string> TurnOrder::names() const {
     std::vector<std::string> out;
     out.reserve(size());
-    for (Id f : fresh_) out.push_back(names_->name(f));
+    for (auto f = fresh_.rbegin(); f != fresh_.rend(); ++f) out.push_back(names_->name(*f));
     for (std::uint32_t t = head_; t != nil; t = pool_[t].next) out.push_back(names_->name(pool_[t].id));
     return out;
 }

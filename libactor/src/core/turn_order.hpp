@@ -22,9 +22,10 @@
 //
 // Storage: names are interned (actor/names.hpp; the simulator's nodes share
 // one table), so the order holds 4-byte ids: the fresh members in a vector
-// sorted by name, every entry in a pool linked into the turned list, and an
-// open-addressing index id -> entry. About 45 bytes a name, where a set,
-// a list and a hash map of strings took about 200.
+// sorted by name (the last name first), every entry in a pool linked into
+// the turned list, and an open-addressing index id -> entry. About 45
+// bytes a name, where a set, a list and a hash map of strings took about
+// 200.
 #include "actor/names.hpp"
 #include "actor/time.hpp"
 #include "id_index.hpp"
@@ -91,7 +92,9 @@ private:
 
     std::size_t max_;
     std::shared_ptr<NameTable> names_;
-    std::vector<Id> fresh_;  // no turn yet, in name order
+    // No turn yet, in name order from the back: the first entry, which a
+    // turn by an unknown name drops, is erased without moving the others.
+    std::vector<Id> fresh_;
     std::vector<Entry> pool_;
     std::vector<std::uint32_t> free_;
     std::uint32_t head_ = nil, tail_ = nil;  // turned: the longest since its turn first
