@@ -11,6 +11,7 @@
 #include "actor/config.hpp"
 #include "actor/event.hpp"
 #include "actor/message.hpp"
+#include "actor/names.hpp"
 #include "actor/time.hpp"
 #include "actor/value.hpp"
 
@@ -116,6 +117,11 @@ struct NodeOptions {
     // without --timeout rides out a slow channel).
     bool retry_echo = false;
     TurnPolicy turn_policy = TurnPolicy::fair;
+    // Where the value map and the turn order intern names
+    // (actor/names.hpp). Null: a table of the node's own. The simulator
+    // gives all its nodes one: that changes nothing a node does, only what
+    // its state costs.
+    std::shared_ptr<NameTable> names = nullptr;
 };
 
 class Node {
@@ -134,6 +140,14 @@ public:
     // so a shell may leave the call out (the simulator does, at scale).
     // Judges init and vers only; false for every other type.
     bool ignores(const Message& m) const;
+    // Summaries of ignores() that need no message, for a shell that asks
+    // once per call instead of once per copy (the simulator keeps them
+    // beside its node table): true when ignores(m) holds for every init m
+    // naming another node; and a config version V such that ignores(m)
+    // holds for every vers m of version V (nothing: none known). Both are
+    // sufficient conditions only: false or nothing says "ask ignores()".
+    bool ignores_inits() const;
+    std::optional<std::int64_t> ignored_vers_version() const;
     // The transport lost the channel: a tagged node emits `untag` with
     // reason "disconnected"; nothing is sent, heard, timed or reported
     // until on_channel_up(), which rejoins by the start-up rules.

@@ -23,7 +23,13 @@
 // (radix sort on arrival time). A copy that cannot change its receiver (an
 // init to a started node of another name; a vers that Node::ignores) is
 // counted as delivered without calling into the node or re-arming it:
-// the run is the same, call for call, as if it had been made.
+// the run is the same, call for call, as if it had been made. Most such
+// copies are judged from Node::ignores_inits and ignored_vers_version,
+// read after every call into a node and kept in the simulator's node
+// table, so they touch no node at all. All nodes share one NameTable
+// (NodeOptions::names): names in their turn orders and value maps are
+// 4-byte ids. Node state changes only through the simulator's calls
+// (call(), the faults), which refresh what it keeps of each node.
 #include "actor/config.hpp"
 #include "actor/event.hpp"
 #include "actor/message.hpp"

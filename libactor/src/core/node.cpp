@@ -225,11 +225,16 @@ struct Node::Impl {
     std::deque<std::size_t> held_sizes;  // encoded bytes of each held message
     std::size_t held_bytes = 0;
 
+    // The value map and the turn order intern names in one table.
+    static NodeOptions with_names(NodeOptions o) {
+        if (!o.names) o.names = std::make_shared<NameTable>();
+        return o;
+    }
     explicit Impl(NodeOptions o)
-        : opts(std::move(o)), config(opts.config), ready(opts.ready), mode(opts.mode),
+        : opts(with_names(std::move(o))), config(opts.config), ready(opts.ready), mode(opts.mode),
           state(opts.mode == Mode::active ? 0 : -1), value(opts.value),
-          chain(opts.config.nodes), table(opts.max_known_nodes, opts.max_value_bytes),
-          order(opts.max_known_nodes) {
+          chain(opts.config.nodes), table(opts.max_known_nodes, opts.max_value_bytes, opts.names),
+          order(opts.max_known_nodes, opts.names) {
         if (!opts.random) {
             // Deterministic fallback for observers and tests that need no
             // randomness: a fixed sequence is still a valid source.
@@ -282,7 +287,7 @@ struct Node::Impl {
     const Value* known_value(const std::string& n) const {
         // The sender just heard is usually asked for again at once (as the
         // new chain head, when the next ping time is drawn): skip the lookup.
-        if (heard_last && *heard_last->key == n)
+        if (heard_last && table.name(*heard_last) == n)
             return heard_last->has_value ? &heard_last->value : nullptr;
         const Peer* p = table.find(n);
         return !p || !p->has_value ? nullptr : &p->value;
@@ -1188,6 +1193,22 @@ bool Node::ignores(const Message& m) const {
     if (theirs > s.config.version) return false;
     if (s.mode == Mode::observer) return true;
     return theirs == s.config.version && !s.vers_resend;
+}
+// Sufficient conditions for ignores(), derived from it line by line.
+bool Node::ignores_inits() const {
+    const auto& s = *impl_;
+    if (s.stop != StopReason::none || !s.start_called || s.offline) return true;
+    if (!s.started_flag || s.first_ping_waits) return false;
+    // The twin check reads only inits of our own name; the order, none
+    // once it is full.
+    return !s.keeps_order() || s.order.full();
+}
+std::optional<std::int64_t> Node::ignored_vers_version() const {
+    const auto& s = *impl_;
+    if (s.stop != StopReason::none || !s.start_called || s.offline) return s.config.version;
+    if (!s.started_flag || s.first_ping_waits) return std::nullopt;
+    if (s.mode == Mode::passive || s.mode == Mode::observer || !s.vers_resend) return s.config.version;
+    return std::nullopt;
 }
 void Node::on_timer(Time now) { impl_->timers(now); }
 std::optional<Time> Node::next_deadline() const { return impl_->deadline(); }

@@ -8,61 +8,76 @@
 
 namespace actor::detail {
 
-PeerTable::PeerTable(std::size_t max_names, std::size_t max_value_bytes)
-    : max_names_(std::max<std::size_t>(max_names, 1)), max_value_bytes_(max_value_bytes) {
-    // One allocation of the bucket array instead of a rehash at every
-    // doubling on the way to the bound.
-    peers_.reserve(std::min<std::size_t>(max_names_, 1024));
+PeerTable::PeerTable(std::size_t max_names, std::size_t max_value_bytes,
+                     std::shared_ptr<NameTable> names)
+    : max_names_(std::max<std::size_t>(max_names, 1)), max_value_bytes_(max_value_bytes),
+      names_(names ? std::move(names) : std::make_shared<NameTable>()) {}
+
+PeerTable::~PeerTable() {
+    index_.for_each([this](NameTable::Id id, std::uint32_t) { names_->release(id); });
 }
 
 PeerTable::Peer* PeerTable::find(const std::string& n) const {
-    const std::size_t h = std::hash<std::string>{}(n);
+    const NameTable::Id id = names_->find(n);
+    if (id == NameTable::none) return nullptr;
     for (const auto& r : recent_)
-        if (r.peer && r.hash == h && *r.peer->key == n) return r.peer;
-    auto it = peers_.find(n);
-    if (it == peers_.end()) return nullptr;
-    Peer* p = const_cast<Peer*>(&it->second);
-    note_recent(h, p);
+        if (r.id == id) return r.peer;
+    const std::uint32_t s = index_.find(id);
+    if (s == IdIndex::nil) return nullptr;
+    Peer* p = const_cast<Peer*>(&pool_[s]);
+    note_recent(p);
     return p;
 }
 
 PeerTable::Peer* PeerTable::lookup(const std::string& n) {
-    auto it = peers_.find(n);
-    return it == peers_.end() ? nullptr : &it->second;
+    const std::uint32_t s = index_.find(names_->find(n));
+    return s == IdIndex::nil ? nullptr : &pool_[s];
 }
 
-void PeerTable::note_recent(std::size_t h, Peer* p) const {
-    recent_[recent_next_] = {h, p};
+void PeerTable::note_recent(Peer* p) const {
+    recent_[recent_next_] = {p->id, p};
     recent_next_ = (recent_next_ + 1) % recent_.size();
 }
 
 void PeerTable::unlink(Peer& p) {
-    (p.older ? p.older->newer : oldest_) = p.newer;
-    (p.newer ? p.newer->older : newest_) = p.older;
-    p.older = p.newer = nullptr;
+    (p.older != IdIndex::nil ? pool_[p.older].newer : oldest_) = p.newer;
+    (p.newer != IdIndex::nil ? pool_[p.newer].older : newest_) = p.older;
+    p.older = p.newer = IdIndex::nil;
 }
 
 void PeerTable::link_newest(Peer& p) {
     p.older = newest_;
-    p.newer = nullptr;
-    (newest_ ? newest_->newer : oldest_) = &p;
-    newest_ = &p;
+    p.newer = IdIndex::nil;
+    (newest_ != IdIndex::nil ? pool_[newest_].newer : oldest_) = p.slot;
+    newest_ = p.slot;
 }
 
 void PeerTable::mark_heard(Peer& p) {
-    if (&p == newest_) return;
+    if (p.slot == newest_) return;
     unlink(p);
     link_newest(p);
 }
 
-bool PeerTable::full() const { return peers_.size() >= max_names_ && peers_.size() >= names_floor_; }
+bool PeerTable::full() const { return size() >= max_names_ && size() >= names_floor_; }
 
 PeerTable::Peer& PeerTable::insert(const std::string& n) {
-    auto it = peers_.emplace(n, Peer{}).first;
-    it->second.key = &it->first;
-    link_newest(it->second);
-    note_recent(std::hash<std::string>{}(n), &it->second);
-    return it->second;
+    const NameTable::Id id = names_->retain(n);
+    std::uint32_t s;
+    if (!free_.empty()) {
+        s = free_.back();
+        free_.pop_back();
+        pool_[s] = Peer{};
+    } else {
+        s = static_cast<std::uint32_t>(pool_.size());
+        pool_.emplace_back();
+    }
+    Peer& p = pool_[s];
+    p.id = id;
+    p.slot = s;
+    index_.put(id, s);
+    link_newest(p);
+    note_recent(&p);
+    return p;
 }
 
 bool PeerTable::set_value(Peer& p, const Value& v) {
@@ -77,24 +92,30 @@ bool PeerTable::set_value(Peer& p, const Value& v) {
 }
 
 std::size_t PeerTable::evict(const Kept& kept, const Peer* spare) {
-    const std::size_t k = std::max<std::size_t>(1, peers_.size() / 8);
+    const std::size_t k = std::max<std::size_t>(1, size() / 8);
     std::vector<Peer*> victims;
     victims.reserve(k);
-    for (Peer* p = oldest_; p && victims.size() < k; p = p->newer)
-        if (p != spare && !kept.count(*p->key)) victims.push_back(p);
+    for (std::uint32_t s = oldest_; s != IdIndex::nil && victims.size() < k; s = pool_[s].newer) {
+        Peer* p = &pool_[s];
+        if (p != spare && !kept.count(names_->name(p->id))) victims.push_back(p);
+    }
     // Names that must stay (a chain of up to max_chain_length names can
     // outnumber the bound) let the table grow past it; try again only k
     // names (or an eighth of the byte budget) later.
     const bool short_of = victims.size() < k;
-    names_floor_ = short_of ? peers_.size() + k : 0;
+    names_floor_ = short_of ? size() + k : 0;
     for (Peer* p : victims) {
         for (auto& r : recent_)
-            if (r.peer == p) r.peer = nullptr;
+            if (r.peer == p) r = Recent{};
         if (p->has_value) --valued_;
         value_bytes_ -= p->bytes;
         unlink(*p);
-        std::string n = *p->key;  // erase() must not read a key it frees
-        peers_.erase(n);
+        const NameTable::Id id = p->id;
+        const std::uint32_t s = p->slot;
+        index_.erase(id);
+        *p = Peer{};  // the value's memory goes now, not when the slot is reused
+        free_.push_back(s);
+        names_->release(id);
     }
     bytes_floor_ = victims.empty() ? value_bytes_ + max_value_bytes_ / 8 : 0;
     return victims.size();

@@ -1,29 +1,37 @@
 #pragma once
 // The node's table of other nodes (docs/PROTOCOL.md "Node state"): the value
-// map (name -> last value) and the recovery records, in one hash map entry
-// per name so a ping costs one lookup, bounded in names and in decoded value
+// map (name -> last value) and the recovery records, in one entry per name
+// so a ping costs one lookup, bounded in names and in decoded value
 // bytes. Private to the core; node.cpp holds the rules, this the storage:
 //
 // - lookups try the few names looked up last first (in a steady rotation the
 //   same handful of nodes ping, and a large map is cold by the next turn);
 // - a recency list, least recently heard first, so eviction walks from the
-//   front instead of scanning and sorting (map nodes never move, so the
-//   links stay valid across rehashes);
+//   front instead of scanning and sorting (links are pool slots, which
+//   never move);
 // - evict() forgets the least recently heard eighth of the names that the
 //   caller does not keep (us, the chain, pending recoveries): amortised O(1)
 //   per new name however many names flood the channel. When too few can go
 //   (a chain longer than the bound), it waits k more names (or an eighth of
 //   the byte budget) before trying again, so a full table of kept names
 //   costs no scan per message.
+// - names are interned (actor/names.hpp, shared with the turn order): an
+//   entry lives in a pool of stable addresses (a deque with a free list),
+//   found through an id index, so a lookup hashes the name once in the
+//   name table (whose last answer is cached: a broadcast reaches many nodes
+//   in a row) and then compares integers. 48 bytes an entry, 16 of index.
+#include "actor/names.hpp"
 #include "actor/value.hpp"
+#include "id_index.hpp"
 
 #include <array>
 #include <cstdint>
-#include <memory_resource>
+#include <deque>
+#include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 namespace actor::detail {
 
@@ -31,17 +39,22 @@ class PeerTable {
 public:
     struct Peer {
         Value value;
+        double count = 0;          // valid_pings when it last pinged
+        NameTable::Id id = NameTable::none;  // this entry's name (name())
+        std::uint32_t bytes = 0;   // value_footprint(value) while has_value
+        // The recency list, as pool slots (4 bytes, not 8, a link).
+        std::uint32_t older = IdIndex::nil;
+        std::uint32_t newer = IdIndex::nil;
+        std::uint32_t slot = IdIndex::nil;  // its own
         bool has_value = false;    // in the value map
         bool has_count = false;    // recovery record holds a number
-        std::uint32_t bytes = 0;   // value_footprint(value) while has_value
-        double count = 0;          // valid_pings when it last pinged
-        Peer* older = nullptr;
-        Peer* newer = nullptr;
-        const std::string* key = nullptr;  // this entry's name in the map
     };
     using Kept = std::unordered_set<std::string_view>;
 
-    PeerTable(std::size_t max_names, std::size_t max_value_bytes);
+    // `names`: the table to intern names in (null: one of its own).
+    PeerTable(std::size_t max_names, std::size_t max_value_bytes,
+              std::shared_ptr<NameTable> names = nullptr);
+    ~PeerTable();
     PeerTable(const PeerTable&) = delete;
     PeerTable& operator=(const PeerTable&) = delete;
 
@@ -60,34 +73,37 @@ public:
     std::size_t evict(const Kept& kept, const Peer* spare = nullptr);
     // The plain map lookup, without the recent-lookup cache.
     Peer* lookup(const std::string& n);
+    const std::string& name(const Peer& p) const { return names_->name(p.id); }
 
-    std::size_t size() const { return peers_.size(); }
+    std::size_t size() const { return index_.size(); }
     std::size_t valued() const { return valued_; }
     std::size_t value_bytes() const { return value_bytes_; }
 
 private:
-    void note_recent(std::size_t h, Peer* p) const;
+    void note_recent(Peer* p) const;
     void unlink(Peer& p);
     void link_newest(Peer& p);
 
     std::size_t max_names_;
     std::size_t max_value_bytes_;
+    std::shared_ptr<NameTable> names_;
     struct Recent {
-        std::size_t hash = 0;
+        NameTable::Id id = NameTable::none;  // beside the pointer: no peer is read to compare
         Peer* peer = nullptr;
     };
     mutable std::array<Recent, 8> recent_{};
     mutable std::size_t recent_next_ = 0;
-    // A full table replaces one entry per new name: the pool recycles freed
-    // entries in place of a malloc/free pair each.
-    std::pmr::unsynchronized_pool_resource pool_;
-    std::pmr::unordered_map<std::string, Peer> peers_{&pool_};
+    // A full table replaces one entry per new name: freed entries are
+    // reused in place of a malloc/free pair each.
+    std::deque<Peer> pool_;
+    std::vector<std::uint32_t> free_;
+    IdIndex index_;  // id -> pool slot
     std::size_t valued_ = 0;
     std::size_t value_bytes_ = 0;
     std::size_t names_floor_ = 0;  // evict for names again only at this size
     std::size_t bytes_floor_ = 0;  // evict for bytes again only past this
-    Peer* oldest_ = nullptr;
-    Peer* newest_ = nullptr;
+    std::uint32_t oldest_ = IdIndex::nil;
+    std::uint32_t newest_ = IdIndex::nil;
 };
 
 }  // namespace actor::detail

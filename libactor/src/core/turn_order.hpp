@@ -19,29 +19,41 @@
 // - Bounded: at most `max_names` entries; beyond that a member that has had
 //   no turn is not added (a flood of inits cannot push members out), and a
 //   turn by an unknown name drops the entry at the front to make room.
+//
+// Storage: names are interned (actor/names.hpp; the simulator's nodes share
+// one table), so the order holds 4-byte ids: the fresh members in a vector
+// sorted by name (the last name first), every entry in a pool linked into
+// the turned list, and an open-addressing index id -> entry. About 45
+// bytes a name, where a set, a list and a hash map of strings took about
+// 200.
+#include "actor/names.hpp"
 #include "actor/time.hpp"
+#include "id_index.hpp"
 
 #include <cstddef>
 #include <cstdint>
-#include <list>
+#include <memory>
 #include <optional>
-#include <set>
 #include <string>
-#include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace actor::detail {
 
 class TurnOrder {
 public:
-    explicit TurnOrder(std::size_t max_names) : max_(max_names == 0 ? 1 : max_names) {}
+    // `names`: the table to intern names in (null: one of its own).
+    explicit TurnOrder(std::size_t max_names, std::shared_ptr<NameTable> names = nullptr);
+    ~TurnOrder();
+    TurnOrder(TurnOrder&& o) noexcept;
+    TurnOrder& operator=(TurnOrder&&) = delete;
+    TurnOrder(const TurnOrder&) = delete;
+    TurnOrder& operator=(const TurnOrder&) = delete;
 
     void clear();
-    bool contains(const std::string& name) const { return where_.count(name) > 0; }
-    std::size_t size() const { return where_.size(); }
+    bool contains(const std::string& name) const { return index_.find(names_->find(name)) != nil; }
+    std::size_t size() const { return index_.size(); }
     // No member without a turn can be added (joined() refuses).
-    bool full() const { return where_.size() >= max_; }
+    bool full() const { return index_.size() >= max_; }
 
     // A member heard of that has had no turn (an init; ourselves at start).
     // A known member keeps its place. True when it was added.
@@ -59,24 +71,35 @@ public:
     std::vector<std::string> names() const;
 
 private:
-    struct Turned {
-        std::string name;
-        int misses = 0;
-        std::optional<Time> heard;
-    };
-    struct Where {
+    using Id = NameTable::Id;
+    static constexpr std::uint32_t nil = IdIndex::nil;
+    struct Entry {
+        Time heard{};
+        Id id = NameTable::none;
+        std::uint32_t prev = nil, next = nil;  // the turned list, when !fresh
+        std::uint8_t misses = 0;
         bool fresh = true;
-        std::list<Turned>::iterator it;  // when !fresh
-        std::optional<Time> heard;       // when fresh
-        int misses = 0;                  // when fresh
+        bool has_heard = false;
     };
     static constexpr int max_misses = 3;
-    void erase(const std::string& name);
+
+    std::uint32_t slot_of(Id id) const { return index_.find(id); }
+    std::uint32_t add_entry(Id id);  // pool slot, indexed
+    void erase_slot(std::uint32_t slot);
+    void unlink(std::uint32_t slot);
+    void link_back(std::uint32_t slot);
+    std::size_t fresh_pos(Id id) const;  // where id is, or would go, in fresh_
 
     std::size_t max_;
-    std::set<std::string> fresh_;  // no turn yet, in name order
-    std::list<Turned> turned_;     // the longest since its turn first
-    std::unordered_map<std::string, Where> where_;
+    std::shared_ptr<NameTable> names_;
+    // No turn yet, in name order from the back: the first entry, which a
+    // turn by an unknown name drops, is erased without moving the others.
+    std::vector<Id> fresh_;
+    std::vector<Entry> pool_;
+    std::vector<std::uint32_t> free_;
+    std::uint32_t head_ = nil, tail_ = nil;  // turned: the longest since its turn first
+    IdIndex index_;                          // id -> pool slot
+    std::vector<Id> drop_;                   // took_turn's scratch
 };
 
 }  // namespace actor::detail
