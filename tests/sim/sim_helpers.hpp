@@ -70,6 +70,22 @@ inline void add_group(sim::Simulator& s, std::size_t n, const Config& c,
     s.start_all(step);
 }
 
+// The first faults of the mixed-fault scenarios (SimHarness, SimFingerprint):
+// at 4 cycles node 1 raises the config version with a 20% longer cycle, at 6
+// node 2 crashes, at 7 it restarts.
+inline void schedule_config_change_and_restart(sim::Simulator& s, const Config& cfg) {
+    s.at(cycles(cfg, 4), [cfg](sim::Simulator& sim) {
+        sim.call(1, [cfg](Node& node, Time now) {
+            Config c = node.config();
+            c.version += 1;
+            c.cycle = cfg.cycle * 1.2;
+            (void)node.set_config(c, now);
+        });
+    });
+    s.at(cycles(cfg, 6), [](sim::Simulator& sim) { sim.crash(2); });
+    s.at(cycles(cfg, 7), [](sim::Simulator& sim) { sim.restart(2); });
+}
+
 // Entries of one kind of event, in order.
 inline std::vector<sim::TraceEntry> events(const sim::Simulator& s, EventType t,
                                            Time from = Time::min(), Time to = Time::max()) {

@@ -142,16 +142,7 @@ std::unique_ptr<sim::Simulator> faulty_group(std::size_t n, std::uint64_t seed, 
     o.link = link(cfg, 0.1, jitter_gap, loss);
     auto s = std::make_unique<sim::Simulator>(o);
     add_group(*s, n, cfg, gaps(cfg, 1));
-    s->at(cycles(cfg, 4), [cfg](sim::Simulator& sim) {
-        sim.call(1, [cfg](Node& node, Time now) {
-            Config c = node.config();
-            c.version += 1;
-            c.cycle = cfg.cycle * 1.2;
-            (void)node.set_config(c, now);
-        });
-    });
-    s->at(cycles(cfg, 6), [](sim::Simulator& sim) { sim.crash(2); });
-    s->at(cycles(cfg, 7), [](sim::Simulator& sim) { sim.restart(2); });
+    schedule_config_change_and_restart(*s, cfg);
     s->at(cycles(cfg, 9), [n](sim::Simulator& sim) {
         std::vector<std::size_t> half;
         for (std::size_t i = 0; i < n / 2; ++i) half.push_back(i);

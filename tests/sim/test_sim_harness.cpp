@@ -68,16 +68,7 @@ TEST(SimHarness, SkippingInertCopiesChangesNoRun) {
             o.skip_inert = skip;
             auto s = std::make_unique<sim::Simulator>(o);
             add_group(*s, 6, cfg, gaps(cfg, 1));
-            s->at(cycles(cfg, 4), [cfg](sim::Simulator& sim) {
-                sim.call(1, [cfg](Node& node, Time now) {
-                    Config c = node.config();
-                    c.version += 1;
-                    c.cycle = cfg.cycle * 1.2;
-                    (void)node.set_config(c, now);
-                });
-            });
-            s->at(cycles(cfg, 6), [](sim::Simulator& sim) { sim.crash(2); });
-            s->at(cycles(cfg, 7), [](sim::Simulator& sim) { sim.restart(2); });
+            schedule_config_change_and_restart(*s, cfg);
             s->at(cycles(cfg, 9), [](sim::Simulator& sim) { sim.partition({{0, 1, 2}}); });
             s->at(cycles(cfg, 13), [](sim::Simulator& sim) { sim.heal(); });
             s->at(cycles(cfg, 15), [](sim::Simulator& sim) { sim.disconnect(4); });

@@ -57,18 +57,6 @@ int run(const std::vector<std::string>& argv, const std::string& log) {
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-bool accepts_tcp(std::uint16_t port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return false;
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-    ::close(fd);
-    return ok;
-}
-
 }  // namespace
 
 std::uint16_t Broker::free_port() { return free_loopback_port(); }
@@ -168,7 +156,7 @@ bool Broker::start(std::chrono::milliseconds deadline) {
     // (bad config, port taken).
     const auto end = Clock::now() + deadline;
     while (Clock::now() < end) {
-        if (accepts_tcp(port_)) return true;
+        if (loopback_accepts(port_)) return true;
         int status = 0;
         if (::waitpid(pid_, &status, WNOHANG) == pid_) {
             pid_ = -1;

@@ -1,5 +1,5 @@
 #pragma once
-// Free loopback ports for test brokers and agents.
+// Free loopback ports for test brokers and agents, and whether one accepts.
 //
 // A port is taken from below the kernel's ephemeral range
 // (/proc/sys/net/ipv4/ip_local_port_range), never from bind(port 0): the
@@ -22,15 +22,20 @@ namespace actor::test {
 
 namespace detail_ports {
 
-// Binds `type` on 127.0.0.1:port; true if it could.
-inline bool can_bind(int type, std::uint16_t port) {
-    const int fd = ::socket(AF_INET, type | SOCK_CLOEXEC, 0);
-    if (fd < 0) return false;
+inline sockaddr_in loopback(std::uint16_t port) {
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     a.sin_port = htons(port);
-    const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    return a;
+}
+
+// Binds `type` on 127.0.0.1:port; true if it could.
+inline bool can_bind(int type, std::uint16_t port) {
+    const int fd = ::socket(AF_INET, type | SOCK_CLOEXEC, 0);
+    if (fd < 0) return false;
+    const sockaddr_in a = loopback(port);
+    const bool ok = ::bind(fd, reinterpret_cast<const sockaddr*>(&a), sizeof a) == 0;
     ::close(fd);
     return ok;
 }
@@ -44,6 +49,16 @@ inline std::uint16_t ephemeral_low() {
 }
 
 }  // namespace detail_ports
+
+// Something accepts TCP connections on 127.0.0.1:port now.
+inline bool loopback_accepts(std::uint16_t port) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return false;
+    const sockaddr_in a = detail_ports::loopback(port);
+    const bool ok = ::connect(fd, reinterpret_cast<const sockaddr*>(&a), sizeof a) == 0;
+    ::close(fd);
+    return ok;
+}
 
 // A loopback port below the ephemeral range that is free right now for TCP,
 // and for UDP too with `udp` (Serf's gossip -bind uses both).

@@ -31,22 +31,6 @@ extern char** environ;
 
 namespace actor::test {
 
-namespace detail_serf {
-
-inline bool tcp_accepts(std::uint16_t port) {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) return false;
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = htons(port);
-    const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-    ::close(fd);
-    return ok;
-}
-
-}  // namespace detail_serf
-
 class SerfAgent {
 public:
     struct Options {
@@ -107,7 +91,7 @@ public:
         pid_ = pid;
 
         const auto until = std::chrono::steady_clock::now() + deadline;
-        while (!detail_serf::tcp_accepts(rpc_port_)) {
+        while (!loopback_accepts(rpc_port_)) {
             int status = 0;
             if (::waitpid(pid_, &status, WNOHANG) == pid_) {
                 pid_ = -1;
