@@ -62,15 +62,7 @@ bool PeerTable::full() const { return size() >= max_names_ && size() >= names_fl
 
 PeerTable::Peer& PeerTable::insert(const std::string& n) {
     const NameTable::Id id = names_->retain(n);
-    std::uint32_t s;
-    if (!free_.empty()) {
-        s = free_.back();
-        free_.pop_back();
-        pool_[s] = Peer{};
-    } else {
-        s = static_cast<std::uint32_t>(pool_.size());
-        pool_.emplace_back();
-    }
+    const std::uint32_t s = pool_.acquire();
     Peer& p = pool_[s];
     p.id = id;
     p.slot = s;
@@ -111,10 +103,8 @@ std::size_t PeerTable::evict(const Kept& kept, const Peer* spare) {
         value_bytes_ -= p->bytes;
         unlink(*p);
         const NameTable::Id id = p->id;
-        const std::uint32_t s = p->slot;
         index_.erase(id);
-        *p = Peer{};  // the value's memory goes now, not when the slot is reused
-        free_.push_back(s);
+        pool_.release(p->slot);  // the value's memory goes now, not when the slot is reused
         names_->release(id);
     }
     bytes_floor_ = victims.empty() ? value_bytes_ + max_value_bytes_ / 8 : 0;

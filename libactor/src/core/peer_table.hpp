@@ -16,13 +16,14 @@
 //   the byte budget) before trying again, so a full table of kept names
 //   costs no scan per message.
 // - names are interned (actor/names.hpp, shared with the turn order): an
-//   entry lives in a pool of stable addresses (a deque with a free list),
+//   entry lives in a pool of stable addresses (slot_pool.hpp, over a deque),
 //   found through an id index, so a lookup hashes the name once in the
 //   name table (whose last answer is cached: a broadcast reaches many nodes
 //   in a row) and then compares integers. 48 bytes an entry, 16 of index.
 #include "actor/names.hpp"
 #include "actor/value.hpp"
 #include "id_index.hpp"
+#include "slot_pool.hpp"
 
 #include <array>
 #include <cstdint>
@@ -31,7 +32,6 @@
 #include <string>
 #include <string_view>
 #include <unordered_set>
-#include <vector>
 
 namespace actor::detail {
 
@@ -95,8 +95,7 @@ private:
     mutable std::size_t recent_next_ = 0;
     // A full table replaces one entry per new name: freed entries are
     // reused in place of a malloc/free pair each.
-    std::deque<Peer> pool_;
-    std::vector<std::uint32_t> free_;
+    SlotPool<Peer, std::deque<Peer>> pool_;
     IdIndex index_;  // id -> pool slot
     std::size_t valued_ = 0;
     std::size_t value_bytes_ = 0;

@@ -12,11 +12,9 @@ TurnOrder::TurnOrder(std::size_t max_names, std::shared_ptr<NameTable> names)
 
 TurnOrder::TurnOrder(TurnOrder&& o) noexcept
     : max_(o.max_), names_(o.names_), fresh_(std::move(o.fresh_)), pool_(std::move(o.pool_)),
-      free_(std::move(o.free_)), head_(std::exchange(o.head_, nil)),
-      tail_(std::exchange(o.tail_, nil)), index_(std::move(o.index_)) {
+      head_(std::exchange(o.head_, nil)), tail_(std::exchange(o.tail_, nil)),
+      index_(std::move(o.index_)) {
     o.fresh_.clear();
-    o.pool_.clear();
-    o.free_.clear();
 }
 
 TurnOrder::~TurnOrder() { clear(); }
@@ -25,21 +23,12 @@ void TurnOrder::clear() {
     index_.for_each([this](Id id, std::uint32_t) { names_->release(id); });
     fresh_.clear();
     pool_.clear();
-    free_.clear();
     head_ = tail_ = nil;
     index_.clear();
 }
 
 std::uint32_t TurnOrder::add_entry(Id id) {
-    std::uint32_t slot;
-    if (!free_.empty()) {
-        slot = free_.back();
-        free_.pop_back();
-        pool_[slot] = Entry{};
-    } else {
-        slot = static_cast<std::uint32_t>(pool_.size());
-        pool_.emplace_back();
-    }
+    const std::uint32_t slot = pool_.acquire();
     pool_[slot].id = id;
     index_.put(id, slot);
     return slot;
@@ -73,8 +62,7 @@ void TurnOrder::erase_slot(std::uint32_t s) {
     if (e.fresh) fresh_.erase(fresh_.begin() + static_cast<std::ptrdiff_t>(fresh_pos(id)));
     else unlink(s);
     index_.erase(id);
-    e.id = NameTable::none;
-    free_.push_back(s);
+    pool_.release(s);
     names_->release(id);
 }
 

@@ -29,6 +29,7 @@
 #include "actor/names.hpp"
 #include "actor/time.hpp"
 #include "id_index.hpp"
+#include "slot_pool.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -95,8 +96,7 @@ private:
     // No turn yet, in name order from the back: the first entry, which a
     // turn by an unknown name drops, is erased without moving the others.
     std::vector<Id> fresh_;
-    std::vector<Entry> pool_;
-    std::vector<std::uint32_t> free_;
+    SlotPool<Entry> pool_;
     std::uint32_t head_ = nil, tail_ = nil;  // turned: the longest since its turn first
     IdIndex index_;                          // id -> pool slot
     std::vector<Id> drop_;                   // took_turn's scratch
