@@ -14,9 +14,9 @@
 //   1 held messages showing a live rotation (a ping or hist of another
 //     process naming two or more): no first ping; they are processed from
 //     the empty chain and we take our turn in the chain they leave;
-//   2 a node that knows more than crowd_members and adopts a chain before
-//     its first ping of this join stands in its own fair turn order as if
-//     its start had been a turn;
+//   2 a node that knows more than crowd_members (crowd()) and adopts a
+//     chain before its first ping of this join stands in its own fair turn
+//     order as if its start had been a turn;
 //   3 init back more than gap/2 late: pings wait until no init or vers of
 //     others came for a gap (a ping or hist heard meanwhile is adopted, and
 //     its chain's pings wait too), then a slot (gap * d), or U[0, late
@@ -358,6 +358,8 @@ struct Node::Impl {
     // The members we know of: those in the turn order, or the names we
     // know values of if more (the order starts afresh on a rejoin).
     std::size_t known_members() const { return std::max(order.size(), table.valued()); }
+    // More than crowd_members known: the crowd rules apply.
+    bool crowd() const { return known_members() > crowd_members; }
 
     double ping_delay_factor() {
         const auto& names = chain.names();
@@ -535,7 +537,7 @@ struct Node::Impl {
         // first members silent in both slots turn after turn (simulator,
         // latency half a gap: 18 of 200 seeds had one never tagged in 100
         // turns).
-        if (!keeps_order() || known_members() <= crowd_members) return;
+        if (!keeps_order() || !crowd()) return;
         stand_back(now);
         if (next_ping && ready && state == 0) recompute_next_ping(turn_base);
     }
@@ -559,7 +561,7 @@ struct Node::Impl {
         // nodes whose chain has moved since the first one (simulator, mixed
         // group seed 979: without it, two views of the chain stayed apart).
         if (!observer && m.type == MsgType::hist && !pending.empty() && !m.history.empty() &&
-            !ours(m) && known_members() > crowd_members)
+            !ours(m) && crowd())
             pending.erase(m.history.front());
         if (!observer && m.type == MsgType::ping && m.node) {
             auto it = pending.empty() ? pending.end() : pending.find(*m.node);
@@ -834,8 +836,7 @@ struct Node::Impl {
         // thousand behind one broker) then sends a few instead of one each.
         if (std::exchange(vers_due, false)) {
             const Duration echo = now - init_sent;
-            if (echo > gap_times(config, busy_echo_gaps) ||
-                (rejoining && known_members() > crowd_members)) {
+            if (echo > gap_times(config, busy_echo_gaps) || (rejoining && crowd())) {
                 vers_resend = now + std::chrono::duration_cast<Duration>(
                                         start_vers_window(config, echo) * uniform(0, 1));
             } else if (!vers_shown(config.version)) {
@@ -898,7 +899,7 @@ struct Node::Impl {
         heard_waiting.reset();
         echo_postponed.reset();
         vers_due = true;
-        if (rejoin && known_members() > crowd_members) {
+        if (rejoin && crowd()) {
             begin(now);
             return;
         }
@@ -980,7 +981,7 @@ struct Node::Impl {
         // members heard pinging since, the fair timing fell back to 0.24's
         // late slot (1.5..2 gaps, no width for a crowd), and the crowd
         // pinged there together: 74 pings in 4 s (real, 1000 members).
-        if (known_members() <= crowd_members) order.clear();
+        if (!crowd()) order.clear();
         if (mode == Mode::observer) return;  // an observer only listens
         started_flag = false;
         // The group went on without us: rejoin with nothing of the old
@@ -1087,8 +1088,8 @@ struct Node::Impl {
                     // cheap there, and dropping it can leave two views of
                     // the chain unreconciled (simulator, mixed group seed
                     // 979: two nodes tagged at once).
-                    const bool held_back = known_members() > crowd_members &&
-                                           (ping_in_flight || (unechoed_until && now < *unechoed_until));
+                    const bool held_back =
+                        crowd() && (ping_in_flight || (unechoed_until && now < *unechoed_until));
                     if (state >= 0 && mode == Mode::active && !held_back) {
                         const Value* v = known_value(x);
                         send(Message::make_hist(v ? *v : Value(), std::move(r.history),
@@ -1102,7 +1103,7 @@ struct Node::Impl {
         if (started_flag && state == 0 && mode == Mode::active && next_ping && *next_ping <= now) {
             if (first_ping_waits && !first_ping_quiet) {
                 first_ping_waits = false;  // a rejoin's listening is over: nothing heard
-                if (known_members() > crowd_members) {
+                if (crowd()) {
                     // A crowd's listens end within a quarter of the wait of
                     // each other: spread the first pings over the fair late
                     // width, as at the end of rule 3's wait; the first heard
