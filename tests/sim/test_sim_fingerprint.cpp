@@ -9,8 +9,11 @@
 // commit 68b1b46, and the speed work (branch helper-16) kept every one of
 // them. Meanwhile main changed behaviour on purpose (the start-up vers, the
 // fair slots' per-turn draw, a crowd's rejoin); the merge of the two gave
-// exactly the hashes of main before the merge (c5f3020, built apart), and
-// those are pinned below. A change that is meant to change behaviour must
+// exactly the hashes of main before the merge (c5f3020, built apart).
+// Recorded again when the fair order of the members with no turn yet
+// became the last name first and rule 2 of "Joining at scale" (the joiner
+// stands back) went: 22 of the 48 changed, the 26 where the fair order
+// decides nothing (0.24's policy, nodes not ready) kept their hashes. A change that is meant to change behaviour must
 // say so and record them again: ACTOR_SIM_FINGERPRINT_PRINT=1 prints the
 // table.
 #include "sim/sim_helpers.hpp"
@@ -255,56 +258,56 @@ struct Pinned {
     std::uint64_t hash;
 };
 
-// Recorded again after the merge: see the top of this file.
+// Recorded again: see the top of this file.
 const Pinned pinned[] = {
-    {"fair5/jitter/s1", 0x3e0877b339d90dbcull},
-    {"fair5/loss/s1", 0xb0fdd03319d90bb0ull},
+    {"fair5/jitter/s1", 0x88dacb6e5f57bb67ull},
+    {"fair5/loss/s1", 0x94a8899df4bc45eeull},
     {"async5/jitter/s1", 0xb402f7a7b77d7874ull},
-    {"mixed5/s1", 0x358ba5f9259a7ce7ull},
+    {"mixed5/s1", 0x7858baa786c5ca52ull},
     {"faulty6/s1", 0x85b47e8d4b17851cull},
     {"bench5/uniform/s1", 0xb0ff20a460ad322full},
-    {"fair5/jitter/s2", 0xe48870930795743dull},
-    {"fair5/loss/s2", 0x9a302e5917f6d7baull},
+    {"fair5/jitter/s2", 0xc9f9494405e71d24ull},
+    {"fair5/loss/s2", 0x01581604cd5aae5dull},
     {"async5/jitter/s2", 0x67c75a0847cb7bb0ull},
-    {"mixed5/s2", 0xbf847846d674f4dfull},
+    {"mixed5/s2", 0x3d6aae9f15b6970bull},
     {"faulty6/s2", 0xbece80b86c222566ull},
     {"bench5/uniform/s2", 0x1c435e128992a5c8ull},
-    {"fair5/jitter/s3", 0x71f11e69e97dafeaull},
-    {"fair5/loss/s3", 0xea0500791fe01070ull},
+    {"fair5/jitter/s3", 0x23d6ed7390b60d82ull},
+    {"fair5/loss/s3", 0x34bd6dfbbfd20530ull},
     {"async5/jitter/s3", 0x72d20df696008a14ull},
-    {"mixed5/s3", 0x1a33d18167a75cf2ull},
+    {"mixed5/s3", 0x18b64ff24691a6d1ull},
     {"faulty6/s3", 0x407ef2eae08c625dull},
     {"bench5/uniform/s3", 0x7bf204c5904f14fcull},
-    {"fair50/jitter/s1", 0x3453dcc916bd8687ull},
-    {"fair50/loss/s1", 0x4d288098fc037830ull},
+    {"fair50/jitter/s1", 0x52e275de21edfc64ull},
+    {"fair50/loss/s1", 0x05963e467e867350ull},
     {"async50/s1", 0xe3fed51b4ecfb002ull},
     {"faulty50/s1", 0xe187504f7d87d718ull},
     {"bench50/s1", 0xa37e0b59ccaed8b8ull},
     {"bench50/uniform/s1", 0x095f8d881a238406ull},
-    {"startup50/rate/s1", 0x9afacf0e28d1a9e7ull},
+    {"startup50/rate/s1", 0x089b040e3f7cd38dull},
     {"bench50/cap16/s1", 0x0945f96902584345ull},
     {"bench50/uniform/cap8/s1", 0x2943625ffbc13082ull},
-    {"fair50/cap16/s1", 0xd820bca76a6cd4b4ull},
-    {"mixed50/cap12/s1", 0x23ad0a502f420f1eull},
-    {"fair50/jitter/s2", 0x0921511dab495962ull},
-    {"fair50/loss/s2", 0x2682af39bb83d0b5ull},
+    {"fair50/cap16/s1", 0xb8f78676ae5a535aull},
+    {"mixed50/cap12/s1", 0x18a7166de1be3629ull},
+    {"fair50/jitter/s2", 0x31d7c117bab735a5ull},
+    {"fair50/loss/s2", 0x0c7368b5de1ab28cull},
     {"async50/s2", 0xde73613b5732cd7eull},
     {"faulty50/s2", 0x1bfec5f39ce33c33ull},
     {"bench50/s2", 0xbb9c3fa48bf4a1d9ull},
     {"bench50/uniform/s2", 0x8faae4ed978d06ffull},
-    {"startup50/rate/s2", 0x89c6c2282a992b7aull},
+    {"startup50/rate/s2", 0x5fe972e2858c2ae5ull},
     {"bench50/cap16/s2", 0x3b91adf7a8031f66ull},
     {"bench50/uniform/cap8/s2", 0xc40916a42fd38794ull},
-    {"fair50/cap16/s2", 0x3d454fff56420735ull},
-    {"mixed50/cap12/s2", 0x3be22af43e93db43ull},
-    {"fair200/jitter/s1", 0x1692cdb92ef94a5dull},
+    {"fair50/cap16/s2", 0x9938eba2ded3ba71ull},
+    {"mixed50/cap12/s2", 0x21725abfb7666791ull},
+    {"fair200/jitter/s1", 0x75e45d03737236dcull},
     {"async200/loss/s1", 0x26fb0d454705e140ull},
     {"faulty200/s1", 0xb8c762201965d74cull},
     {"bench200/s1", 0x3d3863d56e5efc88ull},
     {"bench200/uniform/s2", 0x00c15cdaacf3ee60ull},
-    {"startup200/rate/s1", 0x201360ab14564660ull},
+    {"startup200/rate/s1", 0xc6608d7d632b24abull},
     {"bench200/cap64/s3", 0x445fb61db41db3f6ull},
-    {"fair200/cap32/s2", 0xe6199d98bb71a7c2ull},
+    {"fair200/cap32/s2", 0x6fe9573c4f4265acull},
 };
 
 TEST(SimFingerprint, TracesAreThePinnedOnes) {

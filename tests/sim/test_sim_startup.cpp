@@ -110,12 +110,15 @@ StartupRun run_startup(std::size_t n, std::uint64_t seed, Duration spread, bool 
     std::optional<Time> first_tag_back;
     std::map<long, std::array<std::uint64_t, 4>> per10;
     const bool debug = std::getenv("ACTOR_SIM_STARTUP_TRACE") != nullptr;
+    sim::Simulator* simp = nullptr;
     o.on_send = [&](Time t, std::size_t from, const Message& m) {
         const auto k = static_cast<std::size_t>(m.type);
         if (debug && t >= settled && t < window_end) {
             std::string h;
             for (const auto& x : m.history) h += x + ",";
-            std::printf("%.6f %zu sends %s [%s]\n", to_seconds(t - Time(0)), from, to_string(m.type), h.c_str());
+            std::string ord;
+            if (simp) { auto v = simp->node(from).turn_order(); for (std::size_t k = 0; k < v.size() && k < 4; ++k) ord += v[k] + " "; ord += "size " + std::to_string(v.size()); }
+            std::printf("%.6f %zu sends %s [%s] order %s\n", to_seconds(t - Time(0)), from, to_string(m.type), h.c_str(), ord.c_str());
         }
         if (t < settled) ++r.startup.by_type[k];
         else if (t < window_end) ++r.steady.by_type[k];
@@ -130,6 +133,7 @@ StartupRun run_startup(std::size_t n, std::uint64_t seed, Duration spread, bool 
         if (t >= last_back && !first_tag_back) first_tag_back = t;
     };
     sim::Simulator s(o);
+    simp = &s;
     const int width = n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : 4;
     for (std::size_t i = 1; i <= n; ++i) {
         NodeOptions no;
@@ -145,7 +149,9 @@ StartupRun run_startup(std::size_t n, std::uint64_t seed, Duration spread, bool 
     // "All alive after 90 s" (issue 13), then the window.
     r.settle = std::max<Duration>(from_seconds(90), spread + cycles(cfg, 10));
     settled = Time(0) + r.settle;
-    const std::uint64_t want = 20;
+    std::uint64_t want = 20;
+    if (const char* e = std::getenv("ACTOR_SIM_STARTUP_TURNS"))
+        if (auto v = std::strtoull(e, nullptr, 10)) want = v;
     window_end = settled + turn(cfg) * static_cast<std::int64_t>(want);
     if (debug) {
         // Claimants: nodes due to ping within the first slots of the next turn.

@@ -27,16 +27,20 @@ TEST(NameTable, OneIdPerNameUntilTheLastHolderReleasesIt) {
     EXPECT_EQ(t.find("alpha"), NameTable::none);
 }
 
-TEST(NameTable, LessIsTheNamesOrder) {
-    // Equal first 8 bytes, a prefix of another, NUL and high bytes.
+TEST(NameTable, NaturalOrderComparesDigitRunsAsNumbers) {
+    // In order; each name is less than every later one.
     const std::vector<std::string> names = {
-        "n0001", "n0002", "n10", "n1", "abcdefgh", "abcdefghi", "abcdefgg", "abcdefgh\x01",
-        std::string("ab\0c", 4), "ab", std::string("ab\0", 3), "\xff", "\x7f", "", "zzzzzzzzzzzz1",
-        "zzzzzzzzzzzz0"};
-    NameTable t;
-    std::vector<NameTable::Id> ids;
-    for (const auto& n : names) ids.push_back(t.retain(n));
+        "", std::string("\0", 1), "1", "2", "10", "ab", std::string("ab\0", 3), std::string("ab\0c", 4),
+        "abcdefgg", "abcdefgh", "abcdefgh\x01", "abcdefghi", "n", "n0", "n00", "n000", "n01", "n1", "n007",
+        "n7", "n9", "n10", "n10a", "n10b", "n99", "n0100", "n100", "node2-b", "node10-a", "zzzzzzzzzzzz0",
+        "zzzzzzzzzzzz1", "\x7f", "\xff"};
     for (std::size_t i = 0; i < names.size(); ++i)
         for (std::size_t j = 0; j < names.size(); ++j)
-            EXPECT_EQ(t.less(ids[i], ids[j]), names[i] < names[j]) << i << " " << j;
+            EXPECT_EQ(actor::natural_less(names[i], names[j]), i < j) << i << " " << j;
+    // The turn order's: the last name first.
+    NameTable t;
+    const auto a = t.retain("n9"), b = t.retain("n10");
+    EXPECT_TRUE(t.before(b, a));
+    EXPECT_FALSE(t.before(a, b));
+    EXPECT_FALSE(t.before(a, a));
 }

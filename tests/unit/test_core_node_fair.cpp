@@ -117,7 +117,7 @@ Harness after_a_turn_by_x(const std::string& self, const Names& members,
 }  // namespace
 
 TEST(NodeFair, RankedMembersPingAtCyclePlusAGapPerRank) {
-    const Names group{"m1", "m2", "m3", "m4", "m5"};
+    const Names group{"m5", "m4", "m3", "m2", "m1"};
     // Ranks 0 and 1: cycle + fs(0), fs(1) gaps after the turn at 1 s; ranks
     // 2 to 4 have no slot: the late slot 2 + U[0, 0.15] = 2.075 gaps.
     const double slot[] = {fs(0), fs(1), late, late, late};
@@ -133,40 +133,40 @@ TEST(NodeFair, RankedMembersPingAtCyclePlusAGapPerRank) {
 }
 
 TEST(NodeFair, MembersBeyondTheSlotsUseTheWholeLateSlot) {
-    const Names group{"m1", "m2", "m3", "m4"};
+    const Names group{"m4", "m3", "m2", "m1"};
     // 2..2.15 gaps: after 0.24's late slot (1.5..2), not in it.
-    EXPECT_EQ(after_a_turn_by_x("m4", group, TurnPolicy::fair, 0.0).node.next_deadline(),
+    EXPECT_EQ(after_a_turn_by_x("m1", group, TurnPolicy::fair, 0.0).node.next_deadline(),
               at(1 + 10 + 2));
     const auto latest =
-        after_a_turn_by_x("m4", group, TurnPolicy::fair, 0.999).node.next_deadline();
+        after_a_turn_by_x("m1", group, TurnPolicy::fair, 0.999).node.next_deadline();
     ASSERT_TRUE(latest);
     EXPECT_GT(*latest, at(1 + 10 + 2));
     EXPECT_LT(*latest, at(1 + 10 + 2.15));
 }
 
 TEST(NodeFair, ATurnCountsAtThePingReportsCloseAndMovesItsTakerBack) {
-    Harness h("c");
+    Harness h("a");
     h.start_and_echo(at(0));
-    h.init_from("a", at(0.1));
+    h.init_from("c", at(0.1));
     h.init_from("b", at(0.1));
     h.take_sent();
-    // Order a b c: we are third.
-    h.ping_from("a", {"a", "c"}, at(1));
-    EXPECT_EQ(h.node.next_ping_time(), at(1 + 10 + late)) << "a's turn has not settled yet";
+    // Order c b a: we are third.
+    h.ping_from("c", {"c", "a"}, at(1));
+    EXPECT_EQ(h.node.next_ping_time(), at(1 + 10 + late)) << "c's turn has not settled yet";
     h.run_until(at(2.999));
     EXPECT_EQ(h.node.next_ping_time(), at(1 + 10 + late));
-    // 2 gaps after the arming ping: b c a, we are second.
+    // 2 gaps after the arming ping: b a c, we are second.
     h.run_until(at(3));
     EXPECT_EQ(types(h.take_events()), std::vector{EventType::ping});
     EXPECT_EQ(h.node.next_deadline(), at(1 + 10 + fs(1)));
 
     // b (first now) pings at its slot, before ours.
-    h.ping_from("b", {"b", "a", "c"}, at(11));
-    EXPECT_EQ(h.node.chain().names(), (Names{"b", "a", "c"}));
+    h.ping_from("b", {"b", "c", "a"}, at(11));
+    EXPECT_EQ(h.node.chain().names(), (Names{"b", "c", "a"}));
     EXPECT_EQ(h.node.next_ping_time(), at(11 + 10 + fs(1)));
     EXPECT_EQ(h.node.next_deadline(), at(13));
     h.run_until(at(13));
-    // c a b: we are first.
+    // a c b: we are first.
     EXPECT_EQ(h.node.next_deadline(), at(11 + 10 + fs(0)));
     EXPECT_TRUE(h.take_sent().empty());
 }
@@ -214,32 +214,34 @@ TEST(NodeFair, OurOwnTurnCountsAtOurTag) {
 // chain stays, no report. A sender we beat, and a ping of one name (a first
 // ping: no tag), change nothing; nor under 0.24's rules.
 TEST(NodeFair, ARefusedPingWhoseSenderBeatsUsSetsOurNextPing) {
-    const Names group{"m1", "m2"};
+    const Names group{"m2", "m1"};
     {
-        Harness h = after_a_turn_by_x("m2", group);  // m1 m2 x: we are second
+        Harness h = after_a_turn_by_x("m1", group);  // m2 m1 x: we are second
         ASSERT_EQ(h.node.next_ping_time(), at(1 + 10 + fs(1)));
         h.take_events();  // x's ping report
         // y (value 3) loses to x (5), beats us (1): we wait a cycle from it.
+        // (Learned from its ping, y ranks ahead of us, the last name first:
+        // we are third, in the late slot.)
         h.ping_from("y", {"y", "q"}, at(5), 3);
-        EXPECT_EQ(h.node.chain().names(), (Names{"x", "m2"}));
-        EXPECT_EQ(h.node.next_ping_time(), at(5 + 10 + fs(1)));
+        EXPECT_EQ(h.node.chain().names(), (Names{"x", "m1"}));
+        EXPECT_EQ(h.node.next_ping_time(), at(5 + 10 + late));
         // A healed split as before (recover, a beacon), no ping sent.
         EXPECT_EQ(types(h.take_events()), std::vector{EventType::recover});
         EXPECT_TRUE(h.take_sent().empty());
     }
     {
-        Harness h = after_a_turn_by_x("m2", group);
-        // y with our value 1: "m2" < "y", we beat it; our ping detags it.
+        Harness h = after_a_turn_by_x("m1", group);
+        // y with our value 1: "m1" < "y", we beat it; our ping detags it.
         h.ping_from("y", {"y", "q"}, at(5), 1);
-        EXPECT_EQ(h.node.next_ping_time(), at(1 + 10 + fs(1)));
+        EXPECT_EQ(h.node.next_ping_time(), at(1 + 10 + late)) << "still from the turn at 1 s";
     }
     {
-        Harness h = after_a_turn_by_x("m2", group);
+        Harness h = after_a_turn_by_x("m1", group);
         h.ping_from("y", {"y"}, at(5), 3);  // a first ping
-        EXPECT_EQ(h.node.next_ping_time(), at(1 + 10 + fs(1)));
+        EXPECT_EQ(h.node.next_ping_time(), at(1 + 10 + late)) << "still from the turn at 1 s";
     }
     {
-        Harness h = after_a_turn_by_x("m2", group, TurnPolicy::asyncactor);
+        Harness h = after_a_turn_by_x("m1", group, TurnPolicy::asyncactor);
         const auto before = h.node.next_ping_time();
         h.ping_from("y", {"y", "q"}, at(5), 3);
         EXPECT_EQ(h.node.next_ping_time(), before);
@@ -247,34 +249,35 @@ TEST(NodeFair, ARefusedPingWhoseSenderBeatsUsSetsOurNextPing) {
 }
 
 TEST(NodeFair, AMemberLearnedLaterMovesOurSlotWhenItIsAheadOfUs) {
-    Harness h = after_a_turn_by_x("m1", {"m1", "m2"});  // m1 m2 x
+    Harness h = after_a_turn_by_x("m2", {"m2", "m1"});  // m2 m1 x
     EXPECT_EQ(h.node.next_deadline(), at(1 + 10 + fs(0)));
-    h.init_from("z", at(5));  // after us: m1 m2 z x
+    h.init_from("k", at(5));  // after us: m2 m1 k x
     EXPECT_EQ(h.node.next_deadline(), at(1 + 10 + fs(0)));
-    h.init_from("a", at(6));  // ahead of us, from the same turn at 1 s
+    h.init_from("p", at(6));  // ahead of us, from the same turn at 1 s
     EXPECT_EQ(h.node.next_deadline(), at(1 + 10 + fs(1)));
-    h.init_from("a", at(7));  // known: keeps its place
+    h.init_from("p", at(7));  // known: keeps its place
     EXPECT_EQ(h.node.next_deadline(), at(1 + 10 + fs(1)));
-    h.init_from("b", at(8));  // a b m1: third, beyond the slots
+    h.init_from("o", at(8));  // p o m2: third, beyond the slots
     EXPECT_EQ(h.node.next_deadline(), at(1 + 10 + late));
-    h.init_from("c", at(9));  // still beyond them; x is the chain's head
+    h.init_from("n", at(9));  // still beyond them; x is the chain's head
     EXPECT_EQ(h.node.next_deadline(), at(1 + 10 + late));
     EXPECT_TRUE(h.take_sent().empty());
 }
 
 TEST(NodeFair, ASilentMemberMissesThreeSlotsAndGoes) {
-    Harness h("c");
+    Harness h("a");
     h.start_and_echo(at(0));
-    h.init_from("a", at(0.1));  // a never pings
-    h.ping_from("x", {"x", "c"}, at(1));
-    h.run_until(at(3));  // a c x; a missed 1
+    h.init_from("c", at(0.1));  // c never pings
+    // X and Y (names that rank behind ours) take the turns.
+    h.ping_from("X", {"X", "a"}, at(1));
+    h.run_until(at(3));  // c a X; c missed 1
     EXPECT_EQ(h.node.next_deadline(), at(1 + 10 + fs(1)));
-    h.ping_from("y", {"y", "x", "c"}, at(11));
-    h.run_until(at(13));  // a c x y; a missed 2
+    h.ping_from("Y", {"Y", "X", "a"}, at(11));
+    h.run_until(at(13));  // c a X Y; c missed 2
     EXPECT_EQ(h.node.next_deadline(), at(11 + 10 + fs(1)));
-    h.ping_from("x", {"x", "y", "c"}, at(21));
+    h.ping_from("X", {"X", "Y", "a"}, at(21));
     EXPECT_EQ(h.node.next_ping_time(), at(21 + 10 + fs(1)));
-    h.run_until(at(23));  // a missed 3 and goes: c y x
+    h.run_until(at(23));  // c missed 3 and goes: a Y X
     EXPECT_EQ(h.node.next_deadline(), at(21 + 10 + fs(0)));
 }
 

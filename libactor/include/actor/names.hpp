@@ -19,6 +19,11 @@
 
 namespace actor {
 
+// a < b in natural order: runs of digits compare as numbers ("n9" <
+// "n10", "n007" = "n7" but then by bytes), everything else byte by byte
+// as unsigned. A strict total order on byte strings.
+bool natural_less(std::string_view a, std::string_view b);
+
 class NameTable {
 public:
     using Id = std::uint32_t;
@@ -43,13 +48,9 @@ public:
     // One reference to id fewer; the last one forgets the name.
     void release(Id id);
     const std::string& name(Id id) const { return slots_[id].name; }
-    // name(a) < name(b), mostly from the first 8 bytes of each, kept in a
-    // dense array (the turn order sorts by name).
-    bool less(Id a, Id b) const {
-        const std::uint64_t x = prefix_[a], y = prefix_[b];
-        if (x != y) return x < y;
-        return slots_[a].name < slots_[b].name;
-    }
+    // The order of the members with no turn yet (turn_order.hpp): the last
+    // name in natural order first.
+    bool before(Id a, Id b) const { return natural_less(slots_[b].name, slots_[a].name); }
     // Names in use (tests).
     std::size_t size() const { return ids_.size(); }
 
@@ -58,11 +59,7 @@ private:
         std::string name;
         std::uint32_t refs = 0;
     };
-    std::deque<Slot> slots_;
-    // The first 8 bytes of each name, big-endian, zero-padded: as unsigned
-    // bytes compare (std::char_traits<char>), so unequal prefixes order
-    // their names.
-    std::vector<std::uint64_t> prefix_;  // a deque: names never move, ids_ views them
+    std::deque<Slot> slots_;  // a deque: names never move, ids_ views them
     std::vector<Id> free_;
     std::unordered_map<std::string_view, Id> ids_;  // views into slots_[id].name
     mutable Id last_ = none;

@@ -3,6 +3,36 @@
 
 namespace actor {
 
+namespace {
+bool digit(unsigned char c) { return c >= '0' && c <= '9'; }
+}  // namespace
+
+bool natural_less(std::string_view a, std::string_view b) {
+    std::size_t i = 0, j = 0;
+    while (i < a.size() && j < b.size()) {
+        const auto x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[j]);
+        if (digit(x) && digit(y)) {
+            std::size_t ie = i, je = j;
+            while (ie < a.size() && digit(static_cast<unsigned char>(a[ie]))) ++ie;
+            while (je < b.size() && digit(static_cast<unsigned char>(b[je]))) ++je;
+            std::size_t iz = i, jz = j;  // past the leading zeros
+            while (iz + 1 < ie && a[iz] == '0') ++iz;
+            while (jz + 1 < je && b[jz] == '0') ++jz;
+            const std::string_view na = a.substr(iz, ie - iz), nb = b.substr(jz, je - jz);
+            if (na.size() != nb.size()) return na.size() < nb.size();
+            if (na != nb) return na < nb;
+            i = ie;
+            j = je;
+            continue;
+        }
+        if (x != y) return x < y;
+        ++i;
+        ++j;
+    }
+    if ((i < a.size()) != (j < b.size())) return j < b.size();
+    return a < b;  // equal as numbers ("n07", "n7"): by bytes
+}
+
 NameTable::Id NameTable::retain(std::string_view n) {
     Id id = find(n);
     if (id != none) {
@@ -15,14 +45,9 @@ NameTable::Id NameTable::retain(std::string_view n) {
     } else {
         id = static_cast<Id>(slots_.size());
         slots_.emplace_back();
-        prefix_.push_back(0);
     }
     Slot& s = slots_[id];
     s.name.assign(n);
-    std::uint64_t p = 0;
-    for (std::size_t k = 0; k < 8; ++k)
-        p = (p << 8) | (k < n.size() ? static_cast<unsigned char>(n[k]) : 0u);
-    prefix_[id] = p;
     s.refs = 1;
     ids_.emplace(std::string_view(s.name), id);
     return id;

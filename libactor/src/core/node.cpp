@@ -14,9 +14,8 @@
 //   1 held messages showing a live rotation (a ping or hist of another
 //     process naming two or more): no first ping; they are processed from
 //     the empty chain and we take our turn in the chain they leave;
-//   2 a node that knows more than crowd_members (crowd()) and adopts a
-//     chain before its first ping of this join stands in its own fair turn
-//     order as if its start had been a turn;
+//   2 the fair turn order ranks the members with no turn yet by name, the
+//     last (in natural order: digits as numbers) first (turn_order.hpp);
 //   3 init back more than gap/2 late: pings wait until no init or vers of
 //     others came for a gap (a ping or hist heard meanwhile is adopted, and
 //     its chain's pings wait too), then a slot (gap * d), or U[0, late
@@ -256,12 +255,6 @@ struct Node::Impl {
     void count_turn(const std::string& n, std::size_t history, Time now) {
         if (!keeps_order() || history < 2) return;
         order.took_turn(n, opts.name, fair_slots, now, timing::report_window(config) + from_seconds(config.gap));
-    }
-    // Stand behind the members we know that have had no turn, as if our
-    // start had been a turn (rule 2 of "Joining at scale").
-    void stand_back(Time now) {
-        order.took_turn(opts.name, opts.name, fair_slots, now,
-                        timing::report_window(config) + from_seconds(config.gap));
     }
     // The fair policy chooses when a ready active node pings once it knows
     // another member (before, and when not ready: 0.24's rules).
@@ -519,27 +512,13 @@ struct Node::Impl {
         const bool joining = !pinged && chain.empty() && mode == Mode::active;
         receive_steps(m, now);
         heard_last = nullptr;
-        if (joining && !chain.empty()) adopted_on_joining(now);
+        if (joining && !chain.empty()) adopted_on_joining();
     }
     // Joining a live group: we heard its rotation before our first ping and
-    // took its chain. The members we heard there waited before we came, so
-    // we take our place behind them: in our own turn order we stand as if
-    // our start had been a turn (the group's members rank us as new, ahead
-    // of the ones that had turns; ours is the view that lacks the members
-    // that started before us).
-    void adopted_on_joining(Time now) {
-        // A chain heard does not make a busy channel less busy: rule 3's
-        // wait for the quiet goes on (for the pings in it too).
+    // took its chain. A chain heard does not make a busy channel less busy:
+    // rule 3's wait for the quiet goes on (for the pings in it too).
+    void adopted_on_joining() {
         if (!first_ping_quiet) first_ping_waits = false;
-        // In a small group every member heard every init, so all views rank
-        // us alike (as new) and we keep that place: standing back in our own
-        // view alone, with the others holding our rank for us, left the
-        // first members silent in both slots turn after turn (simulator,
-        // latency half a gap: 18 of 200 seeds had one never tagged in 100
-        // turns).
-        if (!keeps_order() || !crowd()) return;
-        stand_back(now);
-        if (next_ping && ready && state == 0) recompute_next_ping(turn_base);
     }
     void receive_steps(const Message& m, Time now) {
         if (mode == Mode::passive) {

@@ -52,7 +52,7 @@ void TurnOrder::link_back(std::uint32_t s) {
 std::size_t TurnOrder::fresh_pos(Id id) const {
     const NameTable& t = *names_;
     return static_cast<std::size_t>(
-        std::lower_bound(fresh_.begin(), fresh_.end(), id, [&t](Id a, Id b) { return t.less(b, a); }) -
+        std::lower_bound(fresh_.begin(), fresh_.end(), id, [&t](Id a, Id b) { return t.before(b, a); }) -
         fresh_.begin());
 }
 
