@@ -4,8 +4,12 @@
 // turn. Private to the core; node.cpp holds the rule, this the storage.
 //
 // - Members that have had no turn yet (heard only by their init, or
-//   ourselves at the start) come first, in name order: every node that has
-//   heard the same inits ranks them the same, whatever order they came in.
+//   ourselves at the start) come first, the last name first in natural
+//   order (NameTable::before): every node that has heard the same inits
+//   ranks them the same, whatever order they came in. A member hears the
+//   inits of those that start after it, not of those before; with names
+//   given in the order the members start, the ones ahead of it are the
+//   ones it heard (docs/PROTOCOL.md "Joining at scale", rule 2).
 // - Then the members that have had a turn, the longest ago first: a turn
 //   moves its taker to the back.
 // - Only the first `slots` entries have a slot of their own (rank 0, 1,
@@ -22,8 +26,8 @@
 //
 // Storage: names are interned (actor/names.hpp; the simulator's nodes share
 // one table), so the order holds 4-byte ids: the fresh members in a vector
-// sorted by name (the last name first), every entry in a pool linked into
-// the turned list, and an open-addressing index id -> entry. About 45
+// in natural order (the first entry last), every entry in a pool linked
+// into the turned list, and an open-addressing index id -> entry. About 45
 // bytes a name, where a set, a list and a hash map of strings took about
 // 200.
 #include "actor/names.hpp"
@@ -93,8 +97,9 @@ private:
 
     std::size_t max_;
     std::shared_ptr<NameTable> names_;
-    // No turn yet, in name order from the back: the first entry, which a
-    // turn by an unknown name drops, is erased without moving the others.
+    // No turn yet, in natural order: the first entry (the last name) at the
+    // back, so the one a turn by an unknown name drops is erased without
+    // moving the others.
     std::vector<Id> fresh_;
     SlotPool<Entry> pool_;
     std::uint32_t head_ = nil, tail_ = nil;  // turned: the longest since its turn first
