@@ -113,15 +113,21 @@ StartupRun run_startup(std::size_t n, std::uint64_t seed, Duration spread, bool 
     std::optional<Time> first_tag_back;
     std::map<long, std::array<std::uint64_t, 4>> per10;
     const bool debug = std::getenv("ACTOR_SIM_STARTUP_TRACE") != nullptr;
-    sim::Simulator* simp = nullptr;
+    sim::Simulator* simp = nullptr;  // set once the simulator exists (it copies `o`)
     o.on_send = [&](Time t, std::size_t from, const Message& m) {
         const auto k = static_cast<std::size_t>(m.type);
         if (debug && t >= settled && t < window_end) {
             std::string h;
             for (const auto& x : m.history) h += x + ",";
+            // The sender's view: the first entries of its turn order.
             std::string ord;
-            if (simp) { auto v = simp->node(from).turn_order(); for (std::size_t k = 0; k < v.size() && k < 4; ++k) ord += v[k] + " "; ord += "size " + std::to_string(v.size()); }
-            std::printf("%.6f %zu sends %s [%s] order %s\n", to_seconds(t - Time(0)), from, to_string(m.type), h.c_str(), ord.c_str());
+            if (simp) {
+                const auto v = simp->node(from).turn_order();
+                for (std::size_t j = 0; j < v.size() && j < 4; ++j) ord += v[j] + " ";
+                ord += "size " + std::to_string(v.size());
+            }
+            std::printf("%.6f %zu sends %s [%s] order %s\n", to_seconds(t - Time(0)), from, to_string(m.type),
+                        h.c_str(), ord.c_str());
         }
         if (t < settled) ++r.startup.by_type[k];
         else if (t < window_end) ++r.steady.by_type[k];

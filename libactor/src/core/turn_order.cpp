@@ -49,6 +49,8 @@ void TurnOrder::link_back(std::uint32_t s) {
     tail_ = s;
 }
 
+// fresh_ ascends: an entry that goes after another (!before) sits ahead
+// of it in the vector, so the first entry is at the back.
 std::size_t TurnOrder::fresh_pos(Id id) const {
     const NameTable& t = *names_;
     return static_cast<std::size_t>(
