@@ -294,6 +294,44 @@ TEST(NodeTag, ContinuationWhileTaggedUntagsAndLostCollisionDetags) {
     }
 }
 
+// docs/PROTOCOL.md "Receiving a message", step 5: b continued our turn but
+// its ping never reached us, so we repeat ours ([me]); it lost at b, whose
+// recovery beacon shows the continuation we missed. When b beats us and
+// the beacon is exactly our repeated turn continued by b, we take it as
+// that ping: no tag of ours beside b's. Otherwise a hist continuation
+// changes nothing (0.24).
+TEST(NodeTag, AHistShowingTheContinuationWeMissedStopsOurRepeat) {
+    struct Case {
+        const char* name;
+        Value b_value;
+        Names hist;
+        bool tagged;
+    };
+    for (const Case& c : {Case{"b beats us", 2, {"b", "me"}, false},
+                          Case{"we beat b", 0, {"b", "me"}, true},
+                          Case{"another chain", 2, {"b", "me", "zz"}, true}}) {
+        SCOPED_TRACE(c.name);
+        Harness h;
+        h.start_and_echo(at(0));
+        h.recv(ping("b", c.b_value, {"b", "me"}), at(0.5));  // b continues our first ping
+        // Our turn continues b's; b's continuation of it is lost.
+        h.run_until(*h.node.next_ping_time() + from_seconds(1.5));
+        ASSERT_EQ(h.node.tag_state(), 3);
+        ASSERT_EQ(h.node.chain().names(), (Names{"me", "b"}));
+        // Nobody continued us, as far as we heard: we repeat our turn.
+        h.run_until(*h.node.next_ping_time());
+        ASSERT_EQ(h.node.tag_state(), 2);
+        ASSERT_EQ(h.sent.back().history, Names{"me"});
+        h.take_events();
+        const Time t = *h.node.next_deadline();
+        h.recv(Message::make_hist(c.b_value, c.hist, 9), t - from_seconds(0.5));
+        h.run_until(t + from_seconds(0.1));
+        EXPECT_EQ(count_of(h.take_events(), EventType::tag), c.tagged ? 1u : 0u);
+        EXPECT_EQ(h.node.tag_state(), c.tagged ? 3 : 0);
+        EXPECT_EQ(h.node.chain().names(), (c.tagged ? Names{"me"} : Names{"b", "me"}));
+    }
+}
+
 TEST(NodeNextPing, OnChainPositionsFollowThePowersOfTwo) {
     // Chain of 5 with us at each position: d = 1 - 2^-(L+2-pos).
     const double want[] = {0, 0.984375, 0.96875, 0.9375, 0.875};

@@ -41,7 +41,8 @@
 //   on_channel_up, which rejoins by the start-up rules (init, vers, hold
 //   until our init is back, a first ping of [self] from an empty chain).
 // Receiving (active): 1 recovery record; 2 init/vers; 3 ignore self and a
-//   repeat from H[0]; 4 value map and `good`; 5 continuation (accept);
+//   repeat from H[0]; 4 value map and `good`; 5 continuation (accept; a
+//   hist only as a missed continuation: missed_continuation());
 //   6 collision (priority; healed split -> `recover` + `hist` beacon). A
 //   hist of another process for the same old head also wakes a pending
 //   beacon; none is sent while our last ping is on its way or held back.
@@ -212,6 +213,10 @@ struct Node::Impl {
     double slot_u = 0;
     unsigned failed_attempts = 0;   // our pings superseded since our last tag
     std::size_t last_ping_history = 0;  // how many names it carried
+    // Our last ping repeated our own turn (we were the chain's newest
+    // entry: nobody continued us, as far as we heard): the chain it
+    // repeated, for a `hist` that shows the continuation we missed.
+    std::optional<Chain> repeated;
     Chain chain;
     detail::PeerTable table;
     detail::TurnOrder order;  // the fair policy's view (turn_order.hpp)
@@ -443,6 +448,8 @@ struct Node::Impl {
         pinged = true;
         ping_in_flight = true;
         bool extends = !chain.empty();
+        if (const std::string* h = chain.at(0); h && *h == opts.name) repeated = chain;
+        else repeated.reset();
         chain.add(opts.name);
         last_ping_value = value;
         remember(touch(opts.name), value);
@@ -624,7 +631,7 @@ struct Node::Impl {
 
         // 5. continuation
         if (h0 && continues(mh, *h0)) {
-            if (m.type == MsgType::hist) return;
+            if (m.type == MsgType::hist && !missed_continuation(n, np.value, mh)) return;
             chain.add(n);
             head_heard = now;
             recompute_next_ping(now);
@@ -677,6 +684,23 @@ struct Node::Impl {
         e.remote = mh;
         emit(std::move(e));
         start_recovery(*old->at(0), *old, *pos, now);
+    }
+
+    // A `hist` continuation changes nothing (0.24), except this one
+    // (docs/PROTOCOL.md "Receiving a message", step 5): our last ping
+    // repeated our turn, is not over (state 2 or 3), and the hist is
+    // exactly the chain our repeated turn became when n continued it, n
+    // beating us. n's ping was lost on its way to us (Serf under load), n
+    // is tagged, and our repeat lost there: we take that ping as heard
+    // (no tag beside n; tests/sim/test_sim_lost.cpp). Any other hist
+    // continuation, a stale one included, is ignored as in 0.24.
+    bool missed_continuation(const std::string& n, const Value& v,
+                             const std::vector<std::string>& mh) const {
+        if (!repeated || state < 2 || mh.size() < 2 || mh[1] != opts.name) return false;
+        if (!priority(n, &v, &opts.name)) return false;
+        Chain became = *repeated;
+        became.add(n);
+        return mh == became.head(static_cast<std::size_t>(std::max<std::int64_t>(config.splits, 1)));
     }
 
     void receive_vers(const Message& m, Time now) {
