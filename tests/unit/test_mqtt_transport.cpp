@@ -5,6 +5,8 @@
 #include "actor/transport.hpp"
 #include "support/broker.hpp"
 
+#include <boost/asio/steady_timer.hpp>
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -141,6 +143,53 @@ TEST(MqttTransport, TwoTransportsSeeEachOther) {
     EXPECT_TRUE(a_rec.disconnected.empty());
     EXPECT_TRUE(b_rec.disconnected.empty());
     EXPECT_TRUE(other_rec.messages.empty());
+}
+
+// The keepalive (mqtt_transport.cpp, misc_due): a node that only listens
+// sends its PINGREQ from the first read after the keepalive (hearing), or
+// from the fallback timer a quarter keepalive later (silent channel); both
+// stay within the broker's 1.5 keepalives, so neither is dropped.
+TEST(MqttTransport, ListenersThatNeverPublishStayConnectedPastTheKeepalive) {
+    Broker broker;
+    ASSERT_TRUE(broker.start()) << broker.log();
+    boost::asio::io_context io;
+    constexpr int keepalive_s = 6;  // the broker drops a client silent for 9 s
+    auto listener = [&](const std::string& group) {
+        auto o = options(broker.url(), group);
+        o.keepalive_s = keepalive_s;
+        return actor::make_transport(io, o);
+    };
+    Recorder hearing_rec, quiet_rec, talker_rec;
+    auto hearing = listener("actor/heard");
+    auto quiet = listener("actor/quiet");
+    auto talker = actor::make_transport(io, options(broker.url(), "actor/heard"));
+    hearing->start(hearing_rec.handlers());
+    quiet->start(quiet_rec.handlers());
+    talker->start(talker_rec.handlers());
+    ASSERT_TRUE(run_until(io, [&] {
+        return hearing_rec.connected && quiet_rec.connected && talker_rec.connected;
+    }));
+    // The talker publishes every 300 ms for 2.5 keepalives (without any
+    // PINGREQ both listeners are dropped within that: checked by hand).
+    boost::asio::steady_timer tick(io);
+    int sent = 0;
+    const int total = keepalive_s * 2500 / 300;
+    std::function<void()> next = [&] {
+        ASSERT_TRUE(talker->publish(bytes("m" + std::to_string(sent++))).ok());
+        if (sent == total) return;
+        tick.expires_after(300ms);
+        tick.async_wait([&](const boost::system::error_code& ec) {
+            if (!ec) next();
+        });
+    };
+    next();
+    const std::string last = "m" + std::to_string(total - 1);
+    ASSERT_TRUE(run_until(io, [&] { return hearing_rec.has(last); }, 30s));
+    EXPECT_TRUE(hearing_rec.disconnected.empty());
+    EXPECT_TRUE(quiet_rec.disconnected.empty());
+    EXPECT_EQ(hearing_rec.connected, 1);
+    EXPECT_EQ(quiet_rec.connected, 1);
+    EXPECT_EQ(hearing_rec.messages.size(), static_cast<std::size_t>(total));
 }
 
 TEST(MqttTransport, BrokerNotRunningIsUnavailableAfterConnectTimeout) {

@@ -17,10 +17,12 @@
 //   makes mosquitto_want_write() true, re-checked after every call, and then
 //   a write wait is armed.
 // - mosquitto_loop_misc (keepalive PINGREQ, dead connection detection) runs
-//   at the keepalive's pace, not on a fixed tick: when `keepalive` seconds
+//   at the keepalive's pace, not on a fixed tick: once `keepalive` seconds
 //   (+ 1 s for the library's whole-second clock) have passed since the last
-//   packet in or out, the moment it has something to do. A node that
-//   neither pings nor is spoken to wakes for it once per keepalive.
+//   packet in or out, at the next read wake-up (a node that hears the
+//   group sends its PINGREQ in a wake-up it has anyway), or a quarter
+//   keepalive later from a timer (a silent channel: one wake-up per
+//   keepalive).
 // - libmosquitto callbacks only queue events; the queue is drained after the
 //   library call has returned, and only then are the user's handlers called.
 //   A handler may stop() or even destroy this object: every continuation
@@ -414,14 +416,24 @@ private:
         });
     }
 
-    // When mosquitto_loop_misc next has work: keepalive after the last
-    // packet either way (the library sends PINGREQ when either is that old,
-    // and gives up on a PINGREQ unanswered that long), never sooner than
-    // kMiscSlack from now.
+    // When mosquitto_loop_misc has work: keepalive after the last packet
+    // either way (the library sends PINGREQ when either is that old, and
+    // gives up on a PINGREQ unanswered that long), plus kMiscSlack for the
+    // library's whole seconds.
+    Clock::time_point misc_work_at() const {
+        return std::min(last_in_, last_out_) + std::chrono::seconds(std::max(opts_.keepalive_s, 1)) +
+               kMiscSlack;
+    }
+    // The timer waits a quarter keepalive longer than that: a node that
+    // hears the group's pings sends its PINGREQ from the first read after
+    // misc_work_at() instead (on_readable), in a wake-up it has anyway, and
+    // the timer is only the fallback for a silent channel. Still within the
+    // broker's 1.5 keepalives (10 s: at 13.5 s at the latest); below 5 s
+    // the slack alone comes too close to that, so no grace is added.
     Clock::time_point misc_due() const {
         const auto keepalive = std::chrono::seconds(std::max(opts_.keepalive_s, 1));
-        return std::max(Clock::now() + kMiscSlack,
-                        std::min(last_in_, last_out_) + keepalive + kMiscSlack);
+        const auto grace = keepalive >= 5s ? keepalive / 4 : Clock::duration(0);
+        return std::max(Clock::now() + kMiscSlack, misc_work_at() + grace);
     }
 
     void arm_misc_timer() {
@@ -430,29 +442,33 @@ private:
                                    const boost::system::error_code& ec) {
             if (w.expired() || stopped_ || ec || state_ == State::failed) return;
             // Traffic since the timer was set moved the deadline: sleep on.
-            const auto due = std::min(last_in_, last_out_) +
-                             std::chrono::seconds(std::max(opts_.keepalive_s, 1));
-            if (fd_ < 0 || Clock::now() < due) {
+            if (fd_ < 0 || Clock::now() < misc_work_at()) {
                 arm_misc_timer();
                 return;
             }
-            // A PINGREQ, or the end of the connection. Recorded before the
-            // timer is re-armed, so it sleeps a whole keepalive again (armed
-            // first, it would wake once more a second later for nothing).
-            last_out_ = Clock::now();
-            arm_misc_timer();
-            int rc = mosquitto_loop_misc(mosq_);
-            int err = errno;
-            if (!after_call(rc, err)) return;
-            // Fallback for the edge-triggered reactor: if bytes still wait
-            // to go out, try now (EAGAIN is harmless).
-            if (fd_ >= 0 && mosquitto_want_write(mosq_)) {
-                rc = mosquitto_loop_write(mosq_, 1);
-                err = errno;
-                if (!after_call(rc, err)) return;
-            }
-            sync_io();
+            if (run_misc()) sync_io();
         });
+    }
+
+    // A PINGREQ, or the end of the connection. False when this object is
+    // gone, stopped or failed (after_call).
+    bool run_misc() {
+        // Recorded before the timer is re-armed, so it sleeps a whole
+        // keepalive again (armed first, it would wake once more a second
+        // later for nothing).
+        last_out_ = Clock::now();
+        arm_misc_timer();
+        int rc = mosquitto_loop_misc(mosq_);
+        int err = errno;
+        if (!after_call(rc, err)) return false;
+        // Fallback for the edge-triggered reactor: if bytes still wait to
+        // go out, try now (EAGAIN is harmless).
+        if (fd_ >= 0 && mosquitto_want_write(mosq_)) {
+            rc = mosquitto_loop_write(mosq_, 1);
+            err = errno;
+            if (!after_call(rc, err)) return false;
+        }
+        return fd_ >= 0;
     }
 
     // ---- socket plumbing ----------------------------------------------
@@ -501,6 +517,10 @@ private:
 
     void on_readable() {
         reading_ = false;
+        // The keepalive's PINGREQ rides on this wake-up when it is due (see
+        // misc_due): sent first, its PINGRESP may already be in when the
+        // reads below end.
+        if (Clock::now() >= misc_work_at() && !run_misc()) return;
         std::weak_ptr<int> w = alive_;
         for (int i = 0; i < kReadBurst; ++i) {
             errno = 0;
