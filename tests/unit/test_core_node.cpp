@@ -300,6 +300,24 @@ TEST(NodeTag, ContinuationWhileTaggedUntagsAndLostCollisionDetags) {
 // the beacon is exactly our repeated turn continued by b, we take it as
 // that ping: no tag of ours beside b's. Otherwise a hist continuation
 // changes nothing (0.24).
+namespace {
+// b continues our first ping; our turn continues b's and tags; b's
+// continuation of it is lost; we repeat our turn ([me], state 2).
+// Returns when that repeat's tag is due.
+Time repeat_after_a_lost_continuation(Harness& h, const Value& b_value) {
+    h.start_and_echo(at(0));
+    h.recv(ping("b", b_value, {"b", "me"}), at(0.5));
+    h.run_until(*h.node.next_ping_time() + from_seconds(1.5));
+    EXPECT_EQ(h.node.tag_state(), 3);
+    EXPECT_EQ(h.node.chain().names(), (Names{"me", "b"}));
+    h.run_until(*h.node.next_ping_time());
+    EXPECT_EQ(h.node.tag_state(), 2);
+    EXPECT_EQ(h.sent.back().history, Names{"me"});
+    h.take_events();
+    return *h.node.next_deadline();
+}
+}  // namespace
+
 TEST(NodeTag, AHistShowingTheContinuationWeMissedStopsOurRepeat) {
     struct Case {
         const char* name;
@@ -312,24 +330,57 @@ TEST(NodeTag, AHistShowingTheContinuationWeMissedStopsOurRepeat) {
                           Case{"another chain", 2, {"b", "me", "zz"}, true}}) {
         SCOPED_TRACE(c.name);
         Harness h;
-        h.start_and_echo(at(0));
-        h.recv(ping("b", c.b_value, {"b", "me"}), at(0.5));  // b continues our first ping
-        // Our turn continues b's; b's continuation of it is lost.
-        h.run_until(*h.node.next_ping_time() + from_seconds(1.5));
-        ASSERT_EQ(h.node.tag_state(), 3);
-        ASSERT_EQ(h.node.chain().names(), (Names{"me", "b"}));
-        // Nobody continued us, as far as we heard: we repeat our turn.
-        h.run_until(*h.node.next_ping_time());
-        ASSERT_EQ(h.node.tag_state(), 2);
-        ASSERT_EQ(h.sent.back().history, Names{"me"});
-        h.take_events();
-        const Time t = *h.node.next_deadline();
+        const Time t = repeat_after_a_lost_continuation(h, c.b_value);
         h.recv(Message::make_hist(c.b_value, c.hist, 9), t - from_seconds(0.5));
         h.run_until(t + from_seconds(0.1));
         EXPECT_EQ(count_of(h.take_events(), EventType::tag), c.tagged ? 1u : 0u);
         EXPECT_EQ(h.node.tag_state(), c.tagged ? 3 : 0);
         EXPECT_EQ(h.node.chain().names(), (c.tagged ? Names{"me"} : Names{"b", "me"}));
     }
+}
+
+TEST(NodeTag, AMissedContinuationShownWhileTaggedUntagsAndAfterTheTurnIsIgnored) {
+    {
+        // Our repeat tagged before the beacon came: it ends our turn.
+        Harness h;
+        const Time t = repeat_after_a_lost_continuation(h, 2);
+        h.run_until(t + from_seconds(0.1));
+        ASSERT_EQ(h.node.tag_state(), 3);
+        h.take_events();
+        h.recv(Message::make_hist(2, {"b", "me"}, 9), t + from_seconds(1));
+        EXPECT_EQ(types(h.take_events()), std::vector{EventType::untag});
+        EXPECT_EQ(h.node.tag_state(), 0);
+        EXPECT_EQ(h.node.chain().names(), (Names{"b", "me"}));
+    }
+    {
+        // After the repeated turn's untag, the same beacon is stale.
+        Harness h;
+        const Time t = repeat_after_a_lost_continuation(h, 2);
+        h.run_until(t + from_seconds(10));
+        ASSERT_EQ(h.node.tag_state(), 0);
+        const auto chain = h.node.chain().names();
+        h.take_events();
+        h.recv(Message::make_hist(2, {"b", "me"}, 9), t + from_seconds(10));
+        EXPECT_TRUE(h.take_events().empty());
+        EXPECT_EQ(h.node.chain().names(), chain);
+    }
+}
+
+TEST(NodeTag, AHistContinuingAPingThatWasNoRepeatChangesNothing) {
+    // Our ping continued b ([me b]), so nobody's continuation was missed:
+    // a hist [b me] meanwhile (an old beacon) leaves our tag alone.
+    Harness h;
+    h.start_and_echo(at(0));
+    h.recv(ping("b", 2, {"b", "me"}), at(0.5));
+    h.run_until(*h.node.next_ping_time());
+    ASSERT_EQ(h.node.tag_state(), 2);
+    ASSERT_EQ(h.sent.back().history, (Names{"me", "b"}));
+    const Time t = *h.node.next_deadline();
+    h.take_events();
+    h.recv(Message::make_hist(2, {"b", "me"}, 9), t - from_seconds(0.5));
+    h.run_until(t + from_seconds(0.1));
+    EXPECT_EQ(count_of(h.take_events(), EventType::tag), 1u);
+    EXPECT_EQ(h.node.chain().names(), (Names{"me", "b"}));
 }
 
 TEST(NodeNextPing, OnChainPositionsFollowThePowersOfTwo) {
