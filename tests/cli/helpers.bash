@@ -147,7 +147,8 @@ channel_start() {
 # DIR/url), its PID in DIR/pid.I and its log in DIR/log.I. Agent 1 starts
 # alone, the others -join it (a -join that fails makes an agent exit, so
 # joining agents that are not up yet is not an option). Returns once every
-# RPC port accepts and every agent sees all SERF_AGENTS members alive.
+# RPC port accepts and every agent sees all SERF_AGENTS members alive
+# (rejoining the others while it does not: see below).
 serf_cluster_start() {
     local dir=$1 name=$2 key=${3:-} i
     cp "$dir/port" "$dir/port.1"
@@ -172,16 +173,28 @@ serf_cluster_start() {
         fi
     done
     cp "$dir/url.1" "$dir/url"
-    local deadline=$(( $(now_ms) + 10000 )) rpc_auth=()
+    # On a loaded machine an agent can miss a probe and hold another as
+    # failed (the local profile's probes time out after 200 ms) until its
+    # reconnect, 30 s later: an agent that does not see them all alive
+    # after 2 s joins every agent again, every 2 s, up to 30 s in all.
+    local started; started=$(now_ms)
+    local deadline=$(( started + 30000 )) rpc_auth=() binds=() rejoin
     [[ -z $key ]] || rpc_auth=(-rpc-auth="$key")
+    for (( i = 1; i <= SERF_AGENTS; i++ )); do binds+=("127.0.0.1:$(<"$dir/bind.$i")"); done
     for (( i = 1; i <= SERF_AGENTS; i++ )); do
+        rejoin=$(( started + 2000 ))
         until wait_port "$(<"$dir/port.$i")" 1 &&
             (( $(serf members -rpc-addr="127.0.0.1:$(<"$dir/port.$i")" "${rpc_auth[@]}" \
                     -status=alive 2>/dev/null | wc -l) == SERF_AGENTS )); do
             if (( $(now_ms) > deadline )); then
-                echo "serf agent $i of $name: no cluster of $SERF_AGENTS within 10 s" >&2
+                echo "serf agent $i of $name: no cluster of $SERF_AGENTS within 30 s" >&2
                 cat "$dir"/log.* >&2
                 return 1
+            fi
+            if (( $(now_ms) > rejoin )); then
+                serf join -rpc-addr="127.0.0.1:$(<"$dir/port.$i")" "${rpc_auth[@]}" \
+                    "${binds[@]}" >/dev/null 2>&1 || true
+                rejoin=$(( $(now_ms) + 2000 ))
             fi
             sleep 0.05
         done
