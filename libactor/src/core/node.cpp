@@ -454,7 +454,7 @@ struct Node::Impl {
         last_ping_value = value;
         remember(touch(opts.name), value);
         Message ping = Message::make_ping(
-            opts.name, value, chain.head(static_cast<std::size_t>(std::max<std::int64_t>(config.splits, 1))),
+            opts.name, value, chain.head(history_cap()),
             opts.id);
         last_ping_at = now;
         last_ping_history = ping.history.size();
@@ -465,6 +465,12 @@ struct Node::Impl {
             tag_deadline = now + from_seconds(config.gap);
         }
         recompute_next_ping(now);
+    }
+
+    // How many names a ping or hist of this group carries (`splits`, at
+    // least one).
+    std::size_t history_cap() const {
+        return static_cast<std::size_t>(std::max<std::int64_t>(config.splits, 1));
     }
 
     // ---- the ping report
@@ -482,7 +488,7 @@ struct Node::Impl {
         // of this group carries (a hostile 1000-name history is not copied
         // on every message).
         const std::size_t keep =
-            std::min(h.size(), static_cast<std::size_t>(std::max<std::int64_t>(config.splits, 1)));
+            std::min(h.size(), history_cap());
         report->history.assign(h.begin(), h.begin() + static_cast<std::ptrdiff_t>(keep));
     }
 
@@ -700,7 +706,7 @@ struct Node::Impl {
         if (!priority(n, &v, &opts.name)) return false;
         Chain became = *repeated;
         became.add(n);
-        return mh == became.head(static_cast<std::size_t>(std::max<std::int64_t>(config.splits, 1)));
+        return mh == became.head(history_cap());
     }
 
     void receive_vers(const Message& m, Time now) {
@@ -759,7 +765,7 @@ struct Node::Impl {
         }
         auto& r = pending[x];
         r.deadline = now + gap_times(config, 1.0 - std::ldexp(1.0, -static_cast<int>(pos)));
-        r.history = old.head(static_cast<std::size_t>(std::max<std::int64_t>(config.splits, 1)));
+        r.history = old.head(history_cap());
     }
 
     void process(const Message& m, Time now) {

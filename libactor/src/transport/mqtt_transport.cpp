@@ -420,9 +420,9 @@ private:
     // either way (the library sends PINGREQ when either is that old, and
     // gives up on a PINGREQ unanswered that long), plus kMiscSlack for the
     // library's whole seconds.
+    Clock::duration keepalive() const { return std::chrono::seconds(std::max(opts_.keepalive_s, 1)); }
     Clock::time_point misc_work_at() const {
-        return std::min(last_in_, last_out_) + std::chrono::seconds(std::max(opts_.keepalive_s, 1)) +
-               kMiscSlack;
+        return std::min(last_in_, last_out_) + keepalive() + kMiscSlack;
     }
     // The timer waits a quarter keepalive longer than that: a node that
     // hears the group's pings sends its PINGREQ from the first read after
@@ -431,8 +431,7 @@ private:
     // broker's 1.5 keepalives (10 s: at 13.5 s at the latest); below 5 s
     // the slack alone comes too close to that, so no grace is added.
     Clock::time_point misc_due() const {
-        const auto keepalive = std::chrono::seconds(std::max(opts_.keepalive_s, 1));
-        const auto grace = keepalive >= 5s ? keepalive / 4 : Clock::duration(0);
+        const auto grace = keepalive() >= 5s ? keepalive() / 4 : Clock::duration(0);
         return std::max(Clock::now() + kMiscSlack, misc_work_at() + grace);
     }
 
