@@ -248,6 +248,7 @@ void Runtime::arm_timer() {
     timer_.expires_at(epoch_ + *deadline);
     timer_.async_wait([this](const boost::system::error_code& ec) {
         if (ec || finished()) return;
+        if (transport_) transport_->woke();
         node_->on_timer(now());
         after_node_call();
     });

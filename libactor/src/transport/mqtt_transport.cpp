@@ -23,6 +23,15 @@
 //   group sends its PINGREQ in a wake-up it has anyway), or a quarter
 //   keepalive later from a timer (a silent channel: one wake-up per
 //   keepalive).
+// - The PINGRESP does not wake us (plain TCP only): after a PINGREQ the
+//   socket's SO_RCVLOWAT is 3 bytes, so the 2-byte PINGRESP alone does not
+//   make it readable; it is read with the next packet, or when the process
+//   wakes for a timer (woke(), and the keepalive timer reads before the
+//   library looks for it); then the mark is 1 again. Every other packet a
+//   broker sends a client is 3 bytes or more, and a closed connection
+//   wakes us as before. The one cost: the last byte or two of a packet cut
+//   by TCP, arriving alone while the mark is 3, wait for that next wake-up
+//   (on loopback and for packets below the MSS this does not happen).
 // - libmosquitto callbacks only queue events; the queue is drained after the
 //   library call has returned, and only then are the user's handlers called.
 //   A handler may stop() or even destroy this object: every continuation
@@ -64,6 +73,8 @@
 #include <random>
 #include <variant>
 
+#include <sys/socket.h>
+
 namespace actor::detail {
 namespace {
 
@@ -80,6 +91,9 @@ constexpr std::size_t kMaxPayload = max_wire_size;
 constexpr auto kMiscSlack = 1s;
 // Packets read per wake-up before yielding to other handlers.
 constexpr int kReadBurst = 64;
+// SO_RCVLOWAT while a PINGRESP (2 bytes: 0xd0 0x00) is awaited: one byte
+// more than it, less than any other packet from a broker.
+constexpr int kLowatAwaitingPingresp = 3;
 
 void init_library_once() {
     // Never cleaned up: other transports may live until exit, and the
@@ -192,8 +206,11 @@ public:
                 fatal(setup_error_->first, setup_error_->second);
                 return;
             }
-            arm_misc_timer();
+            // The attempt first: it sets the packet times the timer's
+            // deadline counts from (armed before, it woke a second after
+            // the start for nothing).
             begin_attempt();
+            if (state_ != State::failed && !stopped_) arm_misc_timer();
         }));
     }
 
@@ -238,6 +255,10 @@ public:
     }
 
     bool connected() const override { return state_ == State::up; }
+
+    // The process woke for a timer: a PINGRESP held back (see the top of
+    // the file) becomes readable now, and is read within this wake-up.
+    void woke() override { settle_lowat(); }
 
 private:
     enum class State { idle, connecting, up, waiting, failed, stopped };
@@ -445,6 +466,13 @@ private:
                 arm_misc_timer();
                 return;
             }
+            // A PINGRESP held back must be read before the library looks
+            // for it, or it takes the broker for hung.
+            if (settle_lowat()) {
+                ReadEnd r;
+                while ((r = read_some()) == ReadEnd::more) {}
+                if (r == ReadEnd::gone) return;
+            }
             if (run_misc()) sync_io();
         });
     }
@@ -454,12 +482,16 @@ private:
     bool run_misc() {
         // Recorded before the timer is re-armed, so it sleeps a whole
         // keepalive again (armed first, it would wake once more a second
-        // later for nothing).
-        last_out_ = Clock::now();
+        // later for nothing). Both, as the library does on a PINGREQ: it
+        // then gives the broker a keepalive to answer.
+        last_in_ = last_out_ = Clock::now();
         arm_misc_timer();
         int rc = mosquitto_loop_misc(mosq_);
         int err = errno;
         if (!after_call(rc, err)) return false;
+        // Only run when due (misc_work_at), the library sent a PINGREQ if
+        // the connection is still there.
+        raise_lowat();
         // Fallback for the edge-triggered reactor: if bytes still wait to
         // go out, try now (EAGAIN is harmless).
         if (fd_ >= 0 && mosquitto_want_write(mosq_)) {
@@ -480,6 +512,23 @@ private:
         fd_ = -1;
         ++io_gen_;
         reading_ = writing_ = false;
+        lowat_raised_ = false;  // the next socket starts at the default
+    }
+
+    // After a PINGREQ: the PINGRESP alone does not wake us (top of the file).
+    void raise_lowat() {
+        if (fd_ < 0 || lowat_raised_ || opts_.broker.scheme != BrokerUrl::Scheme::mqtt) return;
+        const int v = kLowatAwaitingPingresp;
+        lowat_raised_ = setsockopt(fd_, SOL_SOCKET, SO_RCVLOWAT, &v, sizeof v) == 0;
+    }
+    // Back to the default: whatever waits becomes readable (the kernel
+    // signals it at once). True when it had been raised.
+    bool settle_lowat() {
+        if (!lowat_raised_) return false;
+        lowat_raised_ = false;
+        const int v = 1;
+        if (fd_ >= 0) (void)setsockopt(fd_, SOL_SOCKET, SO_RCVLOWAT, &v, sizeof v);
+        return true;
     }
 
     // Re-attach if the library swapped or closed its socket.
@@ -514,25 +563,36 @@ private:
         }
     }
 
-    void on_readable() {
-        reading_ = false;
-        // The keepalive's PINGREQ rides on this wake-up when it is due (see
-        // misc_due): sent first, its PINGRESP may already be in when the
-        // reads below end.
-        if (Clock::now() >= misc_work_at() && !run_misc()) return;
-        std::weak_ptr<int> w = alive_;
+    enum class ReadEnd { drained, more, gone };
+    // Reads until EAGAIN (drained) or for kReadBurst packets (more); gone:
+    // this object is gone, stopped or failed, or the connection was lost.
+    ReadEnd read_some() {
         for (int i = 0; i < kReadBurst; ++i) {
             errno = 0;
             const int rc = mosquitto_loop_read(mosq_, 1);
             const int err = errno;
             if (rc == MOSQ_ERR_SUCCESS && err != EAGAIN && err != EWOULDBLOCK)
                 last_in_ = Clock::now();
-            if (!after_call(rc, err)) return;
-            if (fd_ < 0) return;
-            if (err == EAGAIN || err == EWOULDBLOCK) {
-                sync_io();
-                return;
-            }
+            if (!after_call(rc, err) || fd_ < 0) return ReadEnd::gone;
+            if (err == EAGAIN || err == EWOULDBLOCK) return ReadEnd::drained;
+        }
+        return ReadEnd::more;
+    }
+
+    void on_readable() {
+        reading_ = false;
+        settle_lowat();
+        std::weak_ptr<int> w = alive_;
+        switch (read_some()) {
+        case ReadEnd::gone: return;
+        case ReadEnd::drained:
+            // The keepalive's PINGREQ rides on this wake-up when it is due
+            // (see misc_due), after the reads: a PINGRESP held back since
+            // the last one is read first.
+            if (Clock::now() >= misc_work_at() && !run_misc()) return;
+            sync_io();
+            return;
+        case ReadEnd::more: break;
         }
         // More may be buffered: continue soon without starving others.
         reading_ = true;
@@ -654,6 +714,7 @@ private:
     std::uint64_t io_gen_ = 0;
     bool reading_ = false;
     bool writing_ = false;
+    bool lowat_raised_ = false;  // SO_RCVLOWAT is kLowatAwaitingPingresp
 
     asio::steady_timer retry_timer_;
     std::uint64_t retry_gen_ = 0;

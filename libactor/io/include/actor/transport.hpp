@@ -88,6 +88,10 @@ public:
     // Close the connection; no handler is called afterwards.
     virtual void stop() = 0;
     virtual bool connected() const = 0;
+    // The process woke for a reason of its own (a timer): socket work the
+    // transport put off to a wake-up it would have anyway is done now
+    // (MQTT: a PINGRESP held back, mqtt_transport.cpp). Nothing by default.
+    virtual void woke() {}
 };
 
 // Largest payload the channel of `opts` carries for its group, known
