@@ -21,12 +21,14 @@ import argparse
 import datetime
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.environ.get("ACTOR_BIN_DIR", os.path.join(ROOT, "build", "tools"))
@@ -115,17 +117,30 @@ class Broker:
         self.log.close()
 
     def timeouts(self):
-        """Clients the broker dropped for silence (1.5 x their keepalive)."""
+        """When the broker dropped a client for silence (1.5 x its keepalive):
+        the log lines' Unix times (mosquitto's default log timestamp)."""
         try:
             with open(os.path.join(self.dir, "mosquitto.log"), errors="replace") as f:
-                return sum("exceeded timeout" in line for line in f)
+                return [float(line.split(":", 1)[0]) if line.split(":", 1)[0].isdigit() else 0.0
+                        for line in f if "exceeded timeout" in line]
         except FileNotFoundError:
-            return 0
+            return []
 
     def kill(self):
         """kill -9 (the clients see their connections drop)."""
         self.proc.kill()
         self.proc.wait()
+
+
+def keep_run_files(tmp, name):
+    """ACTOR_BENCH_KEEP=DIR: copy a run's files (the capture, the broker's
+    log, every node's events and stderr) to DIR/NAME before they go."""
+    keep = os.environ.get("ACTOR_BENCH_KEEP")
+    if keep:
+        dest = os.path.join(keep, name)
+        shutil.rmtree(dest, ignore_errors=True)
+        shutil.copytree(tmp, dest)
+        print(f"# run files kept in {dest}", flush=True)
 
 
 def stop_proc(p, sig=signal.SIGTERM, grace=5):
@@ -432,7 +447,7 @@ def run_wire(n, turns, tmp, restart=False):
         stop_nodes(nodes)
         capture.stop()
         broker.stop()
-    broker_timeouts = broker.timeouts()
+    broker_timeouts = [ts - t_start for ts in broker.timeouts()]
     start_counts = count_kinds(hexp for ts, _, hexp in capture.lines() if ts < t0)
     window = [(length, hexp) for ts, length, hexp in capture.lines() if t0 <= ts <= t1]
     counts = count_kinds(hexp for _, hexp in window)
@@ -464,6 +479,7 @@ def cmd_wire(args):
     for n in sizes:
         with tempfile.TemporaryDirectory(prefix=f"bench-wire-{n}-") as tmp:
             r = run_wire(n, args.turns, tmp, args.broker_restart)
+            keep_run_files(tmp, f"wire-{n}")
         rows.append(r)
         print(f"| {r['n']} | {r['cycle']:g}s/{r['gap']:g}s | {r['secs']:.0f} | {r['tags']} "
               f"| {r['pings']} | {r['ping_per']:.3f} | {r['msg_per']:.3f} | {r['bytes_per']:.0f} "
@@ -479,7 +495,10 @@ def cmd_wire(args):
         reasons, errors, dropped = r["losses"]
         print(f"        connections lost during start-up: {sum(reasons.values())}"
               + "".join(f"; {v} x {k!r}" for k, v in sorted(reasons.items(), key=lambda kv: -kv[1]))
-              + f"; clients the broker dropped for silence (whole run): {dropped}"
+              + f"; clients the broker dropped for silence (whole run): {len(dropped)}"
+              + (" (per 10 s from the first spawn: " + ", ".join(
+                  f"t+{k * 10}s:{v}" for k, v in sorted(Counter(int(max(t, 0) // 10) for t in dropped).items()))
+                 + ")" if dropped else "")
               + f"; error events: {sum(errors.values())}"
               + "".join(f"; {v} x {k!r}" for k, v in sorted(errors.items(), key=lambda kv: -kv[1])[:4]))
     for r in rows:

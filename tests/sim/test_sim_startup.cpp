@@ -14,13 +14,17 @@
 // run on this machine's broker carried, bench/RESULTS-issue13.md),
 // ACTOR_SIM_STARTUP_PRINT=1 prints the traffic per 10 s,
 // ACTOR_SIM_STARTUP_SPREAD=S starts the nodes over S seconds instead of 3,
-// ACTOR_SIM_STARTUP_TURNS=K measures K turns instead of 20, and
+// ACTOR_SIM_STARTUP_TURNS=K measures K turns instead of 20,
+// ACTOR_SIM_STARTUP_STARTS=FILE starts node i at the i-th line's offset in
+// seconds (a real run's connection times: bench/bench_wire.sh with
+// ACTOR_BENCH_KEEP, each node's first `connected`), and
 // ACTOR_SIM_STARTUP_TRACE=1 prints the window's sends (with the sender's
 // turn order) and tags.
 #include "sim/sim_helpers.hpp"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -73,6 +77,24 @@ Duration start_spread() {
     return from_seconds(3);
 }
 
+// Start offsets in seconds, one per line, node 1 first (fewer lines than
+// nodes: the rest start with the last): `path`, or ACTOR_SIM_STARTUP_STARTS
+// when null (none: the nodes start evenly over start_spread()).
+std::vector<Duration> start_offsets(const char* path = nullptr) {
+    std::vector<Duration> out;
+    const char* p = path ? path : std::getenv("ACTOR_SIM_STARTUP_STARTS");
+    if (!p || !*p) return out;
+    std::FILE* f = std::fopen(p, "r");
+    if (!f) {
+        ADD_FAILURE() << "cannot read the start offsets in " << p;
+        return out;
+    }
+    double v = 0;
+    while (std::fscanf(f, "%lf", &v) == 1) out.push_back(from_seconds(std::max(v, 0.0)));
+    std::fclose(f);
+    return out;
+}
+
 std::vector<std::size_t> sizes(std::vector<std::size_t> dflt) {
     const char* s = std::getenv("ACTOR_SIM_STARTUP_SIZES");
     if (!s || !*s) return dflt;
@@ -98,7 +120,9 @@ double rate() {
 // if `restart`, every node loses the channel and returns over a jittered
 // backoff of 0.5..1 s (actor/reconnect.hpp's first step after a refused
 // connection), and the first tag after the last return is timed.
-StartupRun run_startup(std::size_t n, std::uint64_t seed, Duration spread, bool restart) {
+StartupRun run_startup(std::size_t n, std::uint64_t seed, Duration spread, bool restart,
+                       const std::vector<Duration>& offsets = start_offsets(),
+                       std::uint64_t want = 20) {
     const Config cfg = startup_config();
     sim::SimOptions o;
     o.seed = seed;
@@ -154,11 +178,20 @@ StartupRun run_startup(std::size_t n, std::uint64_t seed, Duration spread, bool 
         no.retry_echo = true;
         s.add_node(std::move(no));
     }
-    s.start_all(n > 1 ? spread / static_cast<std::int64_t>(n) : Duration(0));
+    Duration last_start = spread;
+    if (offsets.empty()) {
+        s.start_all(n > 1 ? spread / static_cast<std::int64_t>(n) : Duration(0));
+    } else {
+        last_start = Duration(0);
+        for (std::size_t i = 0; i < n; ++i) {
+            const Duration at = offsets[std::min(i, offsets.size() - 1)];
+            last_start = std::max(last_start, at);
+            s.start(i, Time(0) + at);
+        }
+    }
     // "All alive after 90 s" (issue 13), then the window.
-    r.settle = std::max<Duration>(from_seconds(90), spread + cycles(cfg, 10));
+    r.settle = std::max<Duration>(from_seconds(90), last_start + cycles(cfg, 10));
     settled = Time(0) + r.settle;
-    std::uint64_t want = 20;
     if (const char* e = std::getenv("ACTOR_SIM_STARTUP_TURNS"))
         if (auto v = std::strtoull(e, nullptr, 10)) want = v;
     window_end = settled + turn(cfg) * static_cast<std::int64_t>(want);
@@ -277,6 +310,31 @@ TEST(SimStartup, ALargeGroupStartedAtOnceSettles) {
             EXPECT_LE(static_cast<double>(r.startup.of(MsgType::hist)), 0.5 * static_cast<double>(n) + 1);
             EXPECT_LE(r.back_after_s, 3 * cfg.cycle);
         }
+    }
+}
+
+// The broker's waves: 1000 members started at the times a real run's
+// broker accepted their connections (bench/bench_wire.sh --sizes 1000, one
+// local mosquitto; tests/data/startup-1000-waves.txt: half within 10 s, the
+// last 10 at 34-37 s). Each wave knew only itself and the waves after it,
+// and each had its own first-ranked member every turn: 1.128 to 1.206
+// pings a turn over 120 turns (4 seeds), 1.057 and 1.286 in the real runs,
+// until the first-ranked member of a crowd came to wait in proportion to
+// what it does not know (docs/PROTOCOL.md "Joining at scale", rule 7):
+// 1.006 to 1.031.
+TEST(SimStartup, AThousandJoiningInTheBrokersWavesTakeOnePingATurn) {
+    const auto offsets = start_offsets(ACTOR_TEST_DATA_DIR "/startup-1000-waves.txt");
+    ASSERT_EQ(offsets.size(), 1000u);
+    const std::uint64_t seeds = seed_count(2), base = seed_base();
+    for (std::uint64_t seed = base; seed < base + seeds; ++seed) {
+        SCOPED_TRACE("seed=" + std::to_string(seed));
+        const StartupRun r = run_startup(1000, seed, start_spread(), false, offsets, 120);
+        print_row(1000, seed, r);
+        EXPECT_EQ(r.alive, 1000u);
+        EXPECT_GE(r.turns, 100u);
+        EXPECT_EQ(r.overlaps, 0u);
+        const double turns = static_cast<double>(std::max<std::uint64_t>(r.turns, 1));
+        EXPECT_LE(static_cast<double>(r.steady.of(MsgType::ping)) / turns, 1.05);
     }
 }
 

@@ -100,12 +100,15 @@ std::vector<EventType> types(const std::vector<Event>& es) {
 // We are `self`, the others in `members` sent their init; then "x" (a name
 // after all of theirs) extends our first ping at 1 s, and its report closes
 // at 3 s: a settled turn at 1 s.
+// `x_known`: x's init came too (else we learn x from its ping).
 Harness after_a_turn_by_x(const std::string& self, const Names& members,
-                          TurnPolicy policy = TurnPolicy::fair, double rnd = 0.5) {
+                          TurnPolicy policy = TurnPolicy::fair, double rnd = 0.5,
+                          bool x_known = false) {
     Harness h(self, policy, fast(), rnd);
     h.start_and_echo(at(0));
     for (const auto& m : members)
         if (m != self) h.init_from(m, at(0.1));
+    if (x_known) h.init_from("x", at(0.1));
     h.ping_from("x", {"x", self}, at(1));
     EXPECT_EQ(h.node.next_deadline(), at(3)) << "the ping report's close";
     h.run_until(at(3));
@@ -130,6 +133,34 @@ TEST(NodeFair, RankedMembersPingAtCyclePlusAGapPerRank) {
         ASSERT_EQ(types(ev), std::vector{EventType::ping});
         EXPECT_EQ(ev[0].node, "x");
     }
+}
+
+// Rule 7 of "Joining at scale": in a crowd, the member ranked first waits
+// 0.5 gap * unknown_share longer, the share of the turns' pings heard from
+// members it had not heard of (a moving average, weight 1/8). In the test
+// above (5 members) x was unknown too, and rank 0 kept fs(0).
+TEST(NodeFair, ACrowdsFirstRankedMemberWaitsAsMuchLongerAsItKnowsLess) {
+    Names crowd;
+    for (int i = 12; i >= 1; --i) crowd.push_back("m" + std::to_string(i));  // m12 first
+    // x, unknown until its ping, took the turn: one ping in eight of a
+    // member we had not heard of.
+    const double share = fair_policy::unknown_share_weight;
+    EXPECT_EQ(after_a_turn_by_x("m12", crowd).node.next_deadline(),
+              at(1 + 10 + fs(0) + fair_policy::unknown_offset * share));
+    // x's init had come: nothing unknown, the slot is fs(0).
+    EXPECT_EQ(after_a_turn_by_x("m12", crowd, TurnPolicy::fair, 0.5, true).node.next_deadline(),
+              at(1 + 10 + fs(0)));
+    // Rank 1 keeps its slot either way.
+    EXPECT_EQ(after_a_turn_by_x("m11", crowd).node.next_deadline(), at(1 + 10 + fs(1)));
+
+    // The share decays with every turn's ping of a member we knew: m12's
+    // turn (known) after x's, then we (m11) are first.
+    Harness h = after_a_turn_by_x("m11", crowd);
+    h.ping_from("m12", {"m12", "x", "m11"}, at(12));
+    h.run_until(at(14));
+    EXPECT_EQ(h.node.chain().names(), (Names{"m12", "x", "m11"}));
+    EXPECT_EQ(h.node.next_deadline(),
+              at(12 + 10 + fs(0) + fair_policy::unknown_offset * share * (1 - share)));
 }
 
 TEST(NodeFair, MembersBeyondTheSlotsUseTheWholeLateSlot) {

@@ -77,6 +77,16 @@ inline double late_width(std::size_t members) {
     if (members <= crowd_members) return late_jitter;
     return std::max(late_jitter, static_cast<double>(members - slots) / 16.0);
 }
+// In a crowd, the member ranked first waits up to `unknown_offset` gaps
+// longer, in proportion to its estimate of how much of the group it does
+// not know (node.cpp's unknown_share: of the turns' pings heard lately, the
+// share from members it had not heard of). A member that joined late heard
+// none of the inits of those before it, so its view puts itself first while
+// they still wait for their turn: the members that know the most ping
+// first and the late joiners hear them before their own slot. 0.5 keeps
+// the latest ranked ping (0.5 + jitter) before 0.24's chain slots.
+inline constexpr double unknown_offset = 0.5;
+inline constexpr double unknown_share_weight = 1.0 / 8;
 // `failed`: our pings superseded (a continuation or a collision we lost)
 // since our last tag. Each widens the jitter by one more `jitter`, up to
 // the whole slot: two claimants whose pings keep superseding each other

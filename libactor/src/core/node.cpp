@@ -212,6 +212,11 @@ struct Node::Impl {
     std::optional<Time> slot_base;
     double slot_u = 0;
     unsigned failed_attempts = 0;   // our pings superseded since our last tag
+    // How much of the group we do not know, as far as the turns show: of
+    // the pings naming two or more heard lately (a moving average over
+    // about 1/unknown_share_weight), the share whose sender was not in our
+    // turn order (fair_policy::unknown_offset).
+    double unknown_share = 0;
     std::size_t last_ping_history = 0;  // how many names it carried
     // Our last ping repeated our own turn (we were the chain's newest
     // entry: nobody continued us, as far as we heard): the chain it
@@ -349,8 +354,13 @@ struct Node::Impl {
     }
     // The fair policy learned of a member: our slot may have moved since
     // the last turn (a member that waited longer is now ahead of us).
-    void member_joined(const std::string& n) {
-        if (order.joined(n) && next_ping && state == 0 && fair_timing()) recompute_next_ping(turn_base);
+    // `turn_ping`: n's ping names two or more (a turn, or a claim to one),
+    // which updates unknown_share (the member was new to us, or not).
+    void member_joined(const std::string& n, bool turn_ping = false) {
+        const bool added = order.joined(n);
+        if (turn_ping)
+            unknown_share += ((added ? 1.0 : 0.0) - unknown_share) * fair_policy::unknown_share_weight;
+        if (added && next_ping && state == 0 && fair_timing()) recompute_next_ping(turn_base);
     }
 
     // The members we know of: those in the turn order, or the names we
@@ -366,7 +376,10 @@ struct Node::Impl {
             // ignore a repeat from H[0]) yet tag it: the others extend the
             // chain first, as under 0.24's rule.
             if (names.size() == 1 && names.front() == opts.name) return lone_head_delay;
-            if (auto r = order.rank(opts.name, fair_slots)) return fair_policy::slot(*r, turn_draw(), failed_attempts);
+            if (auto r = order.rank(opts.name, fair_slots)) {
+                const double d = fair_policy::slot(*r, turn_draw(), failed_attempts);
+                return *r == 0 && crowd() ? d + fair_policy::unknown_offset * unknown_share : d;
+            }
             // The chain's newest entry (our turn was the last) waits as a
             // lone head does, after every late ping: its repeat is one from
             // H[0] for each node that took our last ping (ignored) and a
@@ -631,7 +644,8 @@ struct Node::Impl {
         }
 
         if (m.type == MsgType::ping && keeps_order()) {
-            member_joined(n);  // a member we had not heard of (it started before us)
+            // A member we had not heard of (it started before us).
+            member_joined(n, m.history.size() >= 2);
             order.heard(n, now);
         }
 
