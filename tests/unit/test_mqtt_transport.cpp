@@ -160,7 +160,7 @@ long thread_wakeups() {
 
 // The keepalive (mqtt_transport.cpp, misc_due): a node that only listens
 // sends its PINGREQ from the first read after the keepalive (hearing), or
-// from the fallback timer a quarter keepalive later (quiet channel); both
+// from the fallback timer at 1.25 keepalives (quiet channel); both
 // stay within the broker's 1.5 keepalives, so neither is dropped. And the
 // PINGRESP does not wake a listener (SO_RCVLOWAT after a PINGREQ): it is
 // read with the next message, or (quiet) at the next timer, before the
