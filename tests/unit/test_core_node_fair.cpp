@@ -163,6 +163,18 @@ TEST(NodeFair, ACrowdsFirstRankedMemberWaitsAsMuchLongerAsItKnowsLess) {
               at(12 + 10 + fs(0) + fair_policy::unknown_offset * share * (1 - share)));
 }
 
+// The move never takes rank 0 past unknown_latest (0.95 gap: rank 1, from
+// 1.2, hears it first); a slot already past it (failed attempts widen it up
+// to the whole 1.2) stays.
+TEST(NodeFair, TheMoveOfACrowdsFirstRankedMemberStopsBeforeRankOne) {
+    EXPECT_EQ(fair_policy::first_in_crowd(0.1, 0), 0.1);
+    EXPECT_EQ(fair_policy::first_in_crowd(0.125, 0.5), 0.125 + fair_policy::unknown_offset * 0.5);
+    EXPECT_EQ(fair_policy::first_in_crowd(0.7, 1.0), fair_policy::unknown_latest);
+    EXPECT_EQ(fair_policy::first_in_crowd(1.1, 1.0), 1.1);
+    static_assert(fair_policy::slot(1, 0) - fair_policy::unknown_latest >= fair_policy::jitter - 1e-9);
+    static_assert(fair_policy::slot(0, 0.999) + fair_policy::unknown_offset <= 0.75);
+}
+
 TEST(NodeFair, MembersBeyondTheSlotsUseTheWholeLateSlot) {
     const Names group{"m4", "m3", "m2", "m1"};
     // 2..2.15 gaps: after 0.24's late slot (1.5..2), not in it.

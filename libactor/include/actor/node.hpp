@@ -84,9 +84,19 @@ inline double late_width(std::size_t members) {
 // none of the inits of those before it, so its view puts itself first while
 // they still wait for their turn: the members that know the most ping
 // first and the late joiners hear them before their own slot. 0.5 keeps
-// the latest ranked ping (0.5 + jitter) before 0.24's chain slots.
+// the latest ranked ping (0.5 + jitter) before 0.24's chain slots; a slot
+// widened by failed attempts is moved no later than unknown_latest, a
+// quarter gap before rank 1's slot, which must hear it first.
 inline constexpr double unknown_offset = 0.5;
 inline constexpr double unknown_share_weight = 1.0 / 8;
+inline constexpr double unknown_latest = slot_width - jitter;  // 0.95
+// Rank 0's delay in a crowd: its slot `d` (slot() below) moved by the
+// share of the group it does not know, but not past unknown_latest (a slot
+// already past it, widened by failed attempts, stays where it is).
+inline constexpr double first_in_crowd(double d, double unknown_share) {
+    const double moved = d + unknown_offset * unknown_share;
+    return d > unknown_latest ? d : (moved < unknown_latest ? moved : unknown_latest);
+}
 // `failed`: our pings superseded (a continuation or a collision we lost)
 // since our last tag. Each widens the jitter by one more `jitter`, up to
 // the whole slot: two claimants whose pings keep superseding each other

@@ -378,7 +378,7 @@ struct Node::Impl {
             if (names.size() == 1 && names.front() == opts.name) return lone_head_delay;
             if (auto r = order.rank(opts.name, fair_slots)) {
                 const double d = fair_policy::slot(*r, turn_draw(), failed_attempts);
-                return *r == 0 && crowd() ? d + fair_policy::unknown_offset * unknown_share : d;
+                return *r == 0 && crowd() ? fair_policy::first_in_crowd(d, unknown_share) : d;
             }
             // The chain's newest entry (our turn was the last) waits as a
             // lone head does, after every late ping: its repeat is one from
