@@ -36,7 +36,14 @@ tagged_at() {
     assert_equal "$(jq -r '.event' <<<"$output")" members
     assert_equal "$(jq -r '[.nodes[].node] | sort | join(",")' <<<"$output")" "a,b"
     assert_equal "$(jq -r '.nodes[] | select(.node=="b") | .value' <<<"$output")" 2
-    jq -e '.nodes | all(.on_chain == true and (.last_seen | test("Z$")))' <<<"$output" >/dev/null
+    # on_chain: on the chain of the turn the watcher saw settle. Usually
+    # both are; but a channel slower than the gap (Serf on a loaded CI
+    # machine: b's ping reached a 0.7 s late, gap 0.5 s) lets a, the
+    # newest entry, repeat its turn alone ([a]) before it hears b, and the
+    # watcher truly saw that turn settle with b off its chain (a did not
+    # tag beside b; tests/unit/test_core_members.cpp checks the flag).
+    jq -e '.nodes | all((.on_chain | type) == "boolean" and (.last_seen | test("Z$"))) and any(.on_chain)' \
+        <<<"$output" >/dev/null
 }
 
 @test "actor-watch sends nothing at all" {
