@@ -13,6 +13,14 @@ Prints tables; these are measurements, not pass/fail tests (the exit status
 is 0 unless the harness itself failed). The tools come from $ACTOR_BIN_DIR
 (default: build/tools). Only the standard library is used.
 
+Environment: ACTOR_BENCH_TIMELINE=1 (wire) prints the messages on the topic
+per 10 s (per 2 s around a --broker-restart); ACTOR_BENCH_KEEP=DIR (wire)
+copies each run's files to DIR/wire-N before they go (the capture, the
+broker's log, every node's events and stderr: each node's first
+`connected` gives the start times for tests/sim/test_sim_startup.cpp's
+ACTOR_SIM_STARTUP_STARTS); ACTOR_WAKE_FLOOR (footprint) names the
+wake_floor binary.
+
 Timing: 2 cores cannot run 200 processes at cycle 1 s / gap 0.1 s (the gap
 must exceed the broadcast latency, which grows with the load), so each size
 has its own timing, printed with the results.
