@@ -129,10 +129,10 @@ class Broker:
         the log lines' Unix times (mosquitto's default log timestamp)."""
         try:
             with open(os.path.join(self.dir, "mosquitto.log"), errors="replace") as f:
-                return [float(line.split(":", 1)[0]) if line.split(":", 1)[0].isdigit() else 0.0
-                        for line in f if "exceeded timeout" in line]
+                stamps = [line.split(":", 1)[0] for line in f if "exceeded timeout" in line]
         except FileNotFoundError:
             return []
+        return [float(t) if t.isdigit() else 0.0 for t in stamps]
 
     def kill(self):
         """kill -9 (the clients see their connections drop)."""
